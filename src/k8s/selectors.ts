@@ -1,0 +1,92 @@
+// Label selectors: Kubernetes LabelSelector objects, Service-style map selectors and `-l` strings.
+import type { LabelSelector, Labels } from './objects.js';
+
+/** A Service selector (map): empty or absent selects nothing (a Service without selector has no pods). */
+export function mapSelectorMatches(selector: Readonly<Record<string, string>> | undefined, labels: Labels | undefined): boolean {
+  if (!selector) return false;
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  return keys.every((key) => labels?.[key] === selector[key]);
+}
+
+/**
+ * A LabelSelector (matchLabels + matchExpressions). An empty selector matches everything, as in
+ * Kubernetes; callers that want "empty never matches" (Istio's never/always selectors) check first.
+ */
+export function labelSelectorMatches(selector: LabelSelector, labels: Labels | undefined): boolean {
+  const have = labels ?? {};
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (have[key] !== value) return false;
+  }
+  for (const expression of selector.matchExpressions ?? []) {
+    const present = Object.prototype.hasOwnProperty.call(have, expression.key);
+    const value = present ? have[expression.key] : undefined;
+    const values = expression.values ?? [];
+    switch (expression.operator) {
+      case 'In':
+        if (!present || !values.includes(value!)) return false;
+        break;
+      case 'NotIn':
+        if (present && values.includes(value!)) return false;
+        break;
+      case 'Exists':
+        if (!present) return false;
+        break;
+      case 'DoesNotExist':
+        if (present) return false;
+        break;
+      default:
+        return false; // unknown operators never match (the API server would reject them)
+    }
+  }
+  return true;
+}
+
+export function isEmptyLabelSelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}
+
+export class SelectorSyntaxError extends Error {}
+
+/**
+ * Parses a kubectl `-l` selector: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`,
+ * comma separated. Throws SelectorSyntaxError naming the bad part.
+ */
+export function parseSelectorString(text: string): LabelSelector {
+  const selector: Required<Pick<LabelSelector, 'matchLabels' | 'matchExpressions'>> = { matchLabels: {}, matchExpressions: [] };
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim() !== '' || parts.length > 0) parts.push(current);
+  for (const raw of parts) {
+    const part = raw.trim();
+    if (part === '') throw new SelectorSyntaxError(`empty requirement in selector "${text}"`);
+    const setMatch = /^([A-Za-z0-9_./-]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
+    if (setMatch) {
+      const values = setMatch[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      selector.matchExpressions.push({ key: setMatch[1]!, operator: setMatch[2] === 'in' ? 'In' : 'NotIn', values });
+      continue;
+    }
+    const cmp = /^([A-Za-z0-9_./-]+)\s*(==|!=|=)\s*([A-Za-z0-9_.-]*)$/.exec(part);
+    if (cmp) {
+      if (cmp[2] === '!=') selector.matchExpressions.push({ key: cmp[1]!, operator: 'NotIn', values: [cmp[3]!] });
+      else selector.matchLabels[cmp[1]!] = cmp[3]!;
+      continue;
+    }
+    const exists = /^(!?)([A-Za-z0-9_./-]+)$/.exec(part);
+    if (exists) {
+      selector.matchExpressions.push({ key: exists[2]!, operator: exists[1] ? 'DoesNotExist' : 'Exists' });
+      continue;
+    }
+    throw new SelectorSyntaxError(`cannot parse "${part}" in selector "${text}"`);
+  }
+  return selector;
+}
