@@ -72,3 +72,91 @@ export type InjectResult =
       readonly annotation?: string;
       readonly notes: readonly Note[];
     };
+
+/** A rejected annotation value: the pod is refused with this (Istio: "invalid value ... for annotation ..."). */
+export interface AnnotationProblem {
+  readonly annotation: string;
+  readonly value: string;
+  /** What is allowed, e.g. `a comma-separated list of ports 0-65535`. */
+  readonly message: string;
+}
+
+/** The subset of Istio's ProxyConfig (`proxy.istio.io/config`) the injector acts on; `raw` is the rest. */
+export interface PodProxyConfig {
+  readonly holdApplicationUntilProxyStarts?: boolean;
+  readonly interceptionMode?: 'REDIRECT' | 'TPROXY' | 'NONE';
+  readonly statusPort?: number;
+  readonly proxyMetadata?: Readonly<Record<string, string>>;
+  /** The parsed document as given (for PROXY_CONFIG env: JSON of the non-default fields). */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Everything the pod's annotations (and `proxy.istio.io/config`) decide, resolved against the
+ * meshgate configuration: a value here is the effective one, whichever source it came from.
+ */
+export interface PodSettings {
+  readonly statusPort: number;
+  readonly interceptionMode: 'REDIRECT' | 'TPROXY' | 'NONE';
+  readonly includeOutboundIPRanges: string;
+  readonly excludeOutboundIPRanges: string;
+  readonly includeInboundPorts: string;
+  /** User-given exclusions only (the engine adds 15090,15021 and the status port). */
+  readonly excludeInboundPorts: string;
+  readonly includeOutboundPorts?: string;
+  readonly excludeOutboundPorts?: string;
+  readonly excludeInterfaces?: string;
+  readonly rerouteVirtualInterfaces?: string;
+  readonly readinessInitialDelaySeconds: number;
+  readonly readinessPeriodSeconds: number;
+  readonly readinessFailureThreshold: number;
+  /** Proxy (and init) resources: from proxyCPU/proxyMemory[Limit] when any is set, else the config's. */
+  readonly resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readonly proxyImage: string;
+  readonly initImage: string;
+  readonly logLevel: string;
+  readonly componentLogLevel: string;
+  readonly agentLogLevel: string;
+  /** `sidecar.istio.io/nativeSidecar` when "true"/"false"; undefined leaves it to the config/nodes. */
+  readonly nativeSidecarOverride?: boolean;
+  readonly rewriteProbes: boolean;
+  readonly capNetBindService: boolean;
+  readonly bootstrapOverride?: string;
+  readonly userVolumes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly userVolumeMounts: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly prometheusMerge: boolean;
+  readonly holdApplicationUntilProxyStarts: boolean;
+  readonly proxyConfig: PodProxyConfig;
+}
+
+export type SettingsResult =
+  | { readonly ok: true; readonly settings: PodSettings; readonly notes: readonly Note[] }
+  | { readonly ok: false; readonly problems: readonly AnnotationProblem[] };
+
+/** One original probe action kept for pilot-agent (ISTIO_KUBE_APP_PROBERS values). */
+export interface AppProber {
+  readonly httpGet?: Readonly<Record<string, unknown>>;
+  readonly tcpSocket?: Readonly<Record<string, unknown>>;
+  readonly grpc?: Readonly<Record<string, unknown>>;
+  readonly timeoutSeconds?: number;
+}
+
+/** Path (`/app-health/<container>/readyz`) -> original action. */
+export type AppProbers = Readonly<Record<string, AppProber>>;
+
+/** What meshgate does about headless Services selecting the pod (beyond Istio). */
+export interface HeadlessPlan {
+  /** Names of the headless Services (same namespace, selector matches the pod). */
+  readonly services: readonly string[];
+  /** TCP container ports that no Service selecting the pod declares, ascending. */
+  readonly peerPorts: readonly number[];
+  /** `exclude`: peer ports leave inbound and outbound capture; `ignore`: left captured, with a warning. */
+  readonly policy: 'exclude' | 'ignore';
+  /** Hold the application until the proxy is ready (unless proxy.istio.io/config says otherwise). */
+  readonly holdApplication: boolean;
+  readonly notes: readonly Note[];
+}
+
+export type HeadlessDecision =
+  | { readonly ok: true; readonly plan: HeadlessPlan | undefined }
+  | { readonly ok: false; readonly annotation: string; readonly message: string };
