@@ -1,0 +1,76 @@
+// The injection engine alone (no HTTP): pods per second for small, typical and large pods, and how much
+// of that time the JSON patch computation takes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fastJsonPatch from 'fast-json-patch';
+import { parse as parseYaml } from 'yaml';
+import { defaultConfig } from '../src/config/defaults.js';
+import { injectPod } from '../src/inject/index.js';
+import { EMPTY_CLUSTER_VIEW, type InjectRequest } from '../src/inject/types.js';
+import type { Container, Pod } from '../src/k8s/objects.js';
+import { benchDir } from './lib/paths.js';
+
+export interface EngineRow {
+  readonly pod: 'small' | 'typical' | 'large';
+  readonly containers: number;
+  readonly podsPerSecond: number;
+  readonly microsPerPod: number;
+  readonly patchMicros: number;
+  readonly patchShare: number;
+}
+
+function typicalPod(): Pod {
+  return parseYaml(readFileSync(join(benchDir, 'fixtures', 'typical-pod.yaml'), 'utf8')) as Pod;
+}
+
+function smallPod(): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'hello', namespace: 'default', labels: { app: 'hello' } },
+    spec: { containers: [{ name: 'hello', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
+  };
+}
+
+/** 20 containers, each with named ports and three probes, as a heavyweight batch pod might have. */
+function largePod(): Pod {
+  const base = typicalPod();
+  const app = base.spec!.containers[0]!;
+  const containers: Container[] = Array.from({ length: 20 }, (_, i) => ({ ...structuredClone(app), name: `worker-${i}` }));
+  return { ...base, spec: { ...base.spec!, containers } };
+}
+
+function timePerCall(fn: () => void, minMs: number): number {
+  for (let i = 0; i < 50; i++) fn(); // warm up the JIT
+  let calls = 0;
+  const started = process.hrtime.bigint();
+  let elapsedNs = 0n;
+  while (elapsedNs < BigInt(minMs) * 1_000_000n) {
+    for (let i = 0; i < 20; i++) fn();
+    calls += 20;
+    elapsedNs = process.hrtime.bigint() - started;
+  }
+  return Number(elapsedNs) / 1000 / calls;
+}
+
+export function benchEngine(options: { minMs: number }): EngineRow[] {
+  const config = defaultConfig();
+  const rows: EngineRow[] = [];
+  for (const [name, pod] of [['small', smallPod()], ['typical', typicalPod()], ['large', largePod()]] as const) {
+    const request: InjectRequest = { pod, config, cluster: EMPTY_CLUSTER_VIEW, mode: 'webhook', namespaceLabels: { 'istio-injection': 'enabled' } };
+    const result = injectPod(request);
+    if (result.action !== 'inject') throw new Error(`benchmark pod "${name}" was not injected: ${result.action}`);
+    const micros = timePerCall(() => injectPod(request), options.minMs);
+    const injected = result.pod;
+    const patchMicros = timePerCall(() => fastJsonPatch.compare(pod, injected), options.minMs / 2);
+    rows.push({
+      pod: name,
+      containers: pod.spec!.containers.length,
+      podsPerSecond: 1e6 / micros,
+      microsPerPod: micros,
+      patchMicros,
+      patchShare: patchMicros / micros,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,122 @@
+// Webhook throughput and latency: meshgate's /mutate and /validate against a bare HTTPS baseline with
+// the same certificate, the same body and the same keep-alive load, in the same run.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import { parse as parseYaml } from 'yaml';
+import { runLoad, type LoadResult } from './lib/loadgen.js';
+import { freePort, memoryOf, startProcess, type StartedProcess } from './lib/processes.js';
+import { benchDir, builtBenchDir, cliBin } from './lib/paths.js';
+
+export interface WebhookRow {
+  readonly route: '/mutate' | '/validate';
+  readonly concurrency: number;
+  readonly baseline: LoadResult;
+  readonly meshgate: LoadResult;
+  readonly ratio: number;
+  readonly meshgateRssMb: number;
+  readonly meshgatePeakRssMb: number;
+}
+
+function admissionReview(object: Record<string, unknown>, resource: { group: string; version: string; resource: string }, kind: string): string {
+  const metadata = object['metadata'] as { namespace?: string; name?: string };
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: '0df28fbd-5f5f-11e8-9c2d-fa7ae01bbebc',
+      kind: { group: resource.group, version: resource.version, kind },
+      resource,
+      requestKind: { group: resource.group, version: resource.version, kind },
+      requestResource: resource,
+      namespace: metadata.namespace,
+      name: metadata.name,
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  });
+}
+
+export function mutateBody(): string {
+  const pod = parseYaml(readFileSync(join(benchDir, 'fixtures', 'typical-pod.yaml'), 'utf8')) as Record<string, unknown>;
+  return admissionReview(pod, { group: '', version: 'v1', resource: 'pods' }, 'Pod');
+}
+
+export function validateBody(): string {
+  const vs = parseYaml(readFileSync(join(benchDir, 'fixtures', 'virtualservice.yaml'), 'utf8')) as Record<string, unknown>;
+  return admissionReview(vs, { group: 'networking.istio.io', version: 'v1', resource: 'virtualservices' }, 'VirtualService');
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.setTimeout(1000, () => req.destroy());
+  });
+}
+
+async function serverCertificate(dir: string): Promise<{ cert: string; key: string; ca: string }> {
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    algorithm: 'sha256',
+    keySize: 2048,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  writeFileSync(join(dir, 'tls.crt'), pems.cert);
+  writeFileSync(join(dir, 'tls.key'), pems.private);
+  return { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key'), ca: pems.cert };
+}
+
+export async function benchWebhook(options: { concurrencies: readonly number[]; durationMs: number; warmupMs: number }): Promise<WebhookRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshgate-bench-'));
+  const tls = await serverCertificate(dir);
+  const basePort = await freePort();
+  const port = await freePort();
+  const healthPort = await freePort();
+  const bodies = { '/mutate': mutateBody(), '/validate': validateBody() } as const;
+  const rows: WebhookRow[] = [];
+  let baseline: StartedProcess | undefined;
+  let meshgate: StartedProcess | undefined;
+  try {
+    baseline = await startProcess([join(builtBenchDir, 'baseline-server.js'), String(basePort), tls.cert, tls.key], async () => {
+      const probe = await runLoad({ url: `https://127.0.0.1:${basePort}/`, body: bodies['/mutate'], ca: tls.ca, concurrency: 1, durationMs: 50 });
+      return probe.requests > 0 && probe.errors === 0;
+    });
+    meshgate = await startProcess(
+      [cliBin, 'serve', '--no-cluster', '--tls-cert', tls.cert, '--tls-key', tls.key, '--port', String(port), '--health-port', String(healthPort)],
+      () => httpOk(`http://127.0.0.1:${healthPort}/readyz`),
+    );
+    for (const route of ['/mutate', '/validate'] as const) {
+      for (const concurrency of options.concurrencies) {
+        const common = { body: bodies[route], ca: tls.ca, concurrency, durationMs: options.durationMs, warmupMs: options.warmupMs };
+        const baseResult = await runLoad({ ...common, url: `https://127.0.0.1:${basePort}${route}` });
+        const meshResult = await runLoad({ ...common, url: `https://127.0.0.1:${port}${route}` });
+        const memory = memoryOf(meshgate.child.pid!);
+        rows.push({
+          route,
+          concurrency,
+          baseline: baseResult,
+          meshgate: meshResult,
+          ratio: meshResult.requestsPerSecond / baseResult.requestsPerSecond,
+          meshgateRssMb: memory.rssMb,
+          meshgatePeakRssMb: memory.peakRssMb,
+        });
+      }
+    }
+  } finally {
+    await baseline?.stop();
+    await meshgate?.stop();
+  }
+  return rows;
+}
