@@ -56,10 +56,11 @@ export function selectingServices(pod: Readonly<Pod>, services: readonly Service
   const namespace = namespaceOf(pod);
   const labels = pod.metadata?.labels;
   return services.filter((service) => {
-    if (!isObject(service) || namespaceOf(service) !== namespace) return false;
+    // Services come from users' files and informers; a malformed one selects nothing.
+    if (!isObject(service as unknown) || namespaceOf(service) !== namespace) return false;
     if (service.spec?.type === 'ExternalName') return false;
     const selector = service.spec?.selector;
-    return isObject(selector) && mapSelectorMatches(selector, labels);
+    return isObject(selector as unknown) && mapSelectorMatches(selector, labels);
   });
 }
 

@@ -1,0 +1,115 @@
+// Runs the rules over an inventory: JSON Schema rules are compiled once by ajv, code rules are called
+// with a context. Drafts become findings (message placeholders filled), then suppressions apply.
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { MeshgateConfig } from '../../config/types.js';
+import { WORKLOAD_TEMPLATE_PATHS } from '../../k8s/workloads.js';
+import type { AnalyzerEngines } from '../engines.js';
+import { refOf, specPath, type Inventory } from '../inventory.js';
+import { CODE_RULES } from '../rules/index.js';
+import type { Finding, RuleInfo } from '../types.js';
+import type { CodeRule, FindingDraft, RuleDefinition } from './rule.js';
+import { RuleFileError } from './rule-files.js';
+
+const WORKLOAD_KINDS = ['Pod', ...Object.keys(WORKLOAD_TEMPLATE_PATHS)];
+
+/** `Workload` in targetKinds stands for every kind with a pod template. */
+export function expandKinds(kinds: readonly string[]): string[] {
+  return [...new Set(kinds.flatMap((kind) => (kind === 'Workload' ? WORKLOAD_KINDS : [kind])))];
+}
+
+export type CompiledRule =
+  | { readonly definition: RuleDefinition; readonly kind: 'schema'; readonly validate: ValidateFunction }
+  | { readonly definition: RuleDefinition; readonly kind: 'code'; readonly rule: CodeRule };
+
+/**
+ * Checks that every rule can run: schemas compile, `check:` names a rule in code, ids are unique.
+ * Throws RuleFileError naming the file and field.
+ */
+export function compileRules(
+  definitions: readonly RuleDefinition[],
+  codeRules: Readonly<Record<string, CodeRule>> = CODE_RULES,
+): CompiledRule[] {
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  const seen = new Map<string, string>();
+  return definitions.map((definition) => {
+    const previous = seen.get(definition.id);
+    if (previous) throw new RuleFileError(definition.file, [`id: "${definition.id}" is already defined by ${previous}`]);
+    seen.set(definition.id, definition.file);
+    if (definition.check !== undefined) {
+      const rule = codeRules[definition.check];
+      if (!rule) {
+        throw new RuleFileError(definition.file, [
+          `check: no rule in code named "${definition.check}" (known: ${Object.keys(codeRules).sort().join(', ')})`,
+        ]);
+      }
+      return { definition, kind: 'code', rule };
+    }
+    try {
+      return { definition, kind: 'schema', validate: ajv.compile(definition.match!.schema) };
+    } catch (error) {
+      throw new RuleFileError(definition.file, [`match.schema: ${(error as Error).message}`]);
+    }
+  });
+}
+
+function fill(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}
+
+export function ruleInfo(definition: RuleDefinition): RuleInfo {
+  const { id, severity, title, message, remediation, docs, targetKinds, istioCode } = definition;
+  return { id, severity, title, message, remediation, docs, targetKinds, istioCode };
+}
+
+function toFinding(definition: RuleDefinition, draft: FindingDraft): Finding {
+  return {
+    rule: definition.id,
+    severity: draft.severity ?? definition.severity,
+    istioCode: draft.istioCode !== undefined ? draft.istioCode : definition.istioCode,
+    resource: draft.resource,
+    path: draft.path ?? '',
+    message: draft.message ?? fill(definition.message, draft.data),
+    remediation: draft.remediation ?? fill(definition.remediation, draft.data),
+    ...(draft.affects && draft.affects.length > 0 ? { affects: draft.affects } : {}),
+  };
+}
+
+function schemaDrafts(rule: Extract<CompiledRule, { kind: 'schema' }>, inventory: Inventory): FindingDraft[] {
+  const match = rule.definition.match!;
+  const kinds = new Set(expandKinds(rule.definition.targetKinds));
+  const fires = (target: unknown): boolean => (rule.validate(target) === true) === (match.when === 'matches');
+  const drafts: FindingDraft[] = [];
+  if (match.on === 'podSpec') {
+    for (const workload of inventory.workloads) {
+      if (!kinds.has(workload.ref.kind)) continue;
+      if (fires(workload.spec)) drafts.push({ resource: workload.ref, path: specPath(workload, match.path) });
+    }
+    return drafts;
+  }
+  for (const kind of kinds) {
+    for (const resource of inventory.byKind(kind)) {
+      if (fires(resource.object)) drafts.push({ resource: refOf(resource), path: match.path });
+    }
+  }
+  return drafts;
+}
+
+export interface RunOptions {
+  readonly inventory: Inventory;
+  readonly config: MeshgateConfig;
+  readonly engines: AnalyzerEngines;
+}
+
+/** Runs every rule; a rule in code that throws is a bug and surfaces as such. */
+export function runRules(rules: readonly CompiledRule[], options: RunOptions): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const drafts =
+      rule.kind === 'schema'
+        ? schemaDrafts(rule, options.inventory)
+        : rule.rule.check({ ...options, rule: ruleInfo(rule.definition) });
+    for (const draft of drafts) findings.push(toFinding(rule.definition, draft));
+  }
+  return findings;
+}

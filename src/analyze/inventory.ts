@@ -1,0 +1,206 @@
+// Everything the rules look at, indexed once: namespaces, Services, workloads (with the pods they own
+// folded in), mesh resources and the policy objects that limit pods.
+import type { KubeObject, Labels, Namespace, PodSpec, PodTemplateSpec, Service } from '../k8s/objects.js';
+import { podTemplateOf, isWorkloadKind } from '../k8s/workloads.js';
+import type { ResourceRef, SourcedResource } from './types.js';
+
+/** Kinds that live outside namespaces; everything else without a namespace is in `default`. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole',
+  'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass',
+  'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'GatewayClass',
+]);
+
+export const DEFAULT_NAMESPACE = 'default';
+
+export interface Workload {
+  readonly ref: ResourceRef;
+  readonly resource: SourcedResource;
+  readonly namespace: string;
+  readonly template: PodTemplateSpec;
+  readonly spec: PodSpec;
+  /** Dotted path from the workload to its pod template (`spec.template`, `` for a Pod). */
+  readonly templatePath: string;
+  /** Live pods this workload owns (cluster mode): reported under the workload, never on their own. */
+  readonly pods: readonly SourcedResource[];
+}
+
+/** A workload whose pod template is missing or malformed: reported, never analysed further. */
+export interface BrokenWorkload {
+  readonly ref: ResourceRef;
+  readonly reason: string;
+}
+
+export interface Inventory {
+  readonly cluster?: string;
+  readonly resources: readonly SourcedResource[];
+  readonly namespaces: ReadonlyMap<string, SourcedResource>;
+  /** Every namespace seen: Namespace objects and the namespaces of namespaced objects. */
+  readonly namespaceNames: ReadonlySet<string>;
+  readonly services: readonly SourcedResource[];
+  readonly workloads: readonly Workload[];
+  readonly broken: readonly BrokenWorkload[];
+  readonly nodes: readonly SourcedResource[];
+  byKind(kind: string): readonly SourcedResource[];
+  namespaceLabels(namespace: string): Labels | undefined;
+}
+
+export function refOf(resource: SourcedResource): ResourceRef {
+  const meta = resource.object.metadata;
+  return {
+    kind: resource.object.kind ?? '<no kind>',
+    namespace: meta?.namespace ?? null,
+    name: meta?.name ?? meta?.generateName ?? '<unnamed>',
+    file: resource.file ?? null,
+    line: resource.line ?? null,
+    ...(resource.cluster !== undefined ? { cluster: resource.cluster } : {}),
+  };
+}
+
+export function sameRef(a: ResourceRef, b: ResourceRef): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.cluster === b.cluster;
+}
+
+export function refKey(ref: Pick<ResourceRef, 'kind' | 'namespace' | 'name' | 'cluster'>): string {
+  return `${ref.cluster ?? ''}|${ref.kind}|${ref.namespace ?? ''}|${ref.name}`;
+}
+
+/** Puts namespaced objects without a namespace into `default` (as kubectl apply would). */
+function withNamespace(resource: SourcedResource): SourcedResource {
+  const object = resource.object;
+  if (CLUSTER_SCOPED.has(object.kind ?? '') || object.metadata?.namespace) return resource;
+  return { ...resource, object: { ...object, metadata: { ...(object.metadata ?? {}), namespace: DEFAULT_NAMESPACE } } };
+}
+
+interface OwnerRef {
+  readonly kind: string;
+  readonly name: string;
+}
+
+function controllerOf(object: KubeObject): OwnerRef | undefined {
+  const owners = object.metadata?.ownerReferences ?? [];
+  const owner = owners.find((o) => o.controller) ?? owners[0];
+  return owner ? { kind: owner.kind, name: owner.name } : undefined;
+}
+
+/**
+ * Walks ownerReferences up to the object a person edits: Pod -> ReplicaSet -> Deployment,
+ * Pod -> Job -> CronJob. Missing links are inferred from names the controllers generate
+ * (`<deployment>-<hash>`, `<cronjob>-<schedule time>`) when that owner is present.
+ */
+function topOwner(object: KubeObject, index: ReadonlyMap<string, SourcedResource>): SourcedResource | undefined {
+  let current: KubeObject = object;
+  let top: SourcedResource | undefined;
+  for (let depth = 0; depth < 5; depth++) {
+    const owner = controllerOf(current);
+    if (!owner) break;
+    const namespace = object.metadata?.namespace ?? '';
+    let found = index.get(`${owner.kind}|${namespace}|${owner.name}`);
+    if (!found && (owner.kind === 'ReplicaSet' || owner.kind === 'Job')) {
+      const parentKind = owner.kind === 'ReplicaSet' ? 'Deployment' : 'CronJob';
+      const parentName = owner.name.replace(/-[^-]+$/, '');
+      found = index.get(`${parentKind}|${namespace}|${parentName}`);
+      if (found) return found;
+    }
+    if (!found) break;
+    top = found;
+    current = found.object;
+  }
+  return top;
+}
+
+/** Builds the inventory of one cluster (or of the files). */
+export function buildInventory(input: readonly SourcedResource[], cluster?: string): Inventory {
+  const resources = input.map(withNamespace);
+  const byKind = new Map<string, SourcedResource[]>();
+  const index = new Map<string, SourcedResource>();
+  const namespaceNames = new Set<string>();
+  for (const resource of resources) {
+    const kind = resource.object.kind ?? '';
+    const list = byKind.get(kind) ?? [];
+    list.push(resource);
+    byKind.set(kind, list);
+    const meta = resource.object.metadata;
+    if (meta?.name) index.set(`${kind}|${meta.namespace ?? ''}|${meta.name}`, resource);
+    if (kind === 'Namespace' && meta?.name) namespaceNames.add(meta.name);
+    else if (meta?.namespace) namespaceNames.add(meta.namespace);
+  }
+  const namespaces = new Map<string, SourcedResource>();
+  for (const ns of byKind.get('Namespace') ?? []) {
+    const name = ns.object.metadata?.name;
+    if (name) namespaces.set(name, ns);
+  }
+
+  const owned = new Map<string, SourcedResource[]>();
+  const tops: SourcedResource[] = [];
+  for (const resource of resources) {
+    if (!isWorkloadKind(resource.object.kind)) continue;
+    const owner = topOwner(resource.object, index);
+    if (owner && isWorkloadKind(owner.object.kind)) {
+      const key = refKey(refOf(owner));
+      if (resource.object.kind === 'Pod') owned.set(key, [...(owned.get(key) ?? []), resource]);
+      continue;
+    }
+    tops.push(resource);
+  }
+  const workloads: Workload[] = [];
+  const broken: BrokenWorkload[] = [];
+  for (const resource of tops) {
+    const ref = refOf(resource);
+    const lookup = podTemplateOf(resource.object);
+    if (!lookup.ok) {
+      broken.push({ ref, reason: lookup.reason });
+      continue;
+    }
+    workloads.push({
+      ref,
+      resource,
+      namespace: ref.namespace ?? DEFAULT_NAMESPACE,
+      template: lookup.ref.template,
+      spec: lookup.ref.template.spec as PodSpec,
+      templatePath: lookup.ref.path.join('.'),
+      pods: owned.get(refKey(ref)) ?? [],
+    });
+  }
+
+  return {
+    ...(cluster !== undefined ? { cluster } : {}),
+    resources,
+    namespaces,
+    namespaceNames,
+    services: byKind.get('Service') ?? [],
+    workloads,
+    broken,
+    nodes: byKind.get('Node') ?? [],
+    byKind: (kind) => byKind.get(kind) ?? [],
+    namespaceLabels: (namespace) => (namespaces.get(namespace)?.object as Namespace | undefined)?.metadata?.labels,
+  };
+}
+
+/** `spec.template.spec` + suffix, or `spec` + suffix for a bare Pod. */
+export function specPath(workload: Workload, suffix = ''): string {
+  const base = workload.templatePath ? `${workload.templatePath}.spec` : 'spec';
+  return suffix ? `${base}.${suffix}` : base;
+}
+
+export function metadataPath(workload: Workload, suffix = ''): string {
+  const base = workload.templatePath ? `${workload.templatePath}.metadata` : 'metadata';
+  return suffix ? `${base}.${suffix}` : base;
+}
+
+/** Services in the workload's namespace whose selector matches its pod template labels. */
+export function servicesSelecting(inventory: Inventory, workload: Workload): Service[] {
+  const labels = workload.template.metadata?.labels ?? {};
+  return inventory.services
+    .map((s) => s.object as Service)
+    .filter((service) => service.metadata?.namespace === workload.namespace)
+    .filter((service) => {
+      const selector = service.spec?.selector;
+      if (!selector || Object.keys(selector).length === 0) return false;
+      return Object.entries(selector).every(([k, v]) => labels[k] === v);
+    });
+}
+
+export function serviceResource(inventory: Inventory, service: Service): SourcedResource | undefined {
+  return inventory.services.find((s) => s.object === (service as unknown as KubeObject));
+}

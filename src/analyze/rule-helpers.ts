@@ -1,0 +1,58 @@
+// Small helpers shared by rules written in code.
+import type { Service } from '../k8s/objects.js';
+import type { RuleContext } from './engine/rule.js';
+import { refOf, servicesSelecting, type Workload } from './inventory.js';
+import { skipDecision } from './pod-facts.js';
+import type { ResourceRef, SourcedResource } from './types.js';
+
+/** Workloads that would get a sidecar: rules about life inside the mesh look only at these. */
+export function meshWorkloads(context: RuleContext): Workload[] {
+  return context.inventory.workloads.filter((w) => !skipDecision(context.inventory, w, context.config).skip);
+}
+
+export function workloadsInNamespace(context: RuleContext, namespace: string): Workload[] {
+  return meshWorkloads(context).filter((w) => w.namespace === namespace);
+}
+
+/** Workloads behind a Service (same namespace, selector matches the template labels). */
+export function workloadsBehind(context: RuleContext, service: Service): Workload[] {
+  return meshWorkloads(context).filter((w) => servicesSelecting(context.inventory, w).includes(service));
+}
+
+export function serviceRef(context: RuleContext, service: Service): ResourceRef {
+  const resource = context.inventory.services.find((s) => (s.object as unknown) === service);
+  return resource ? refOf(resource) : { kind: 'Service', namespace: service.metadata?.namespace ?? null, name: service.metadata?.name ?? '<unnamed>', file: null, line: null };
+}
+
+export function servicesOf(context: RuleContext): { resource: SourcedResource; service: Service }[] {
+  return context.inventory.services.map((resource) => ({ resource, service: resource.object as Service }));
+}
+
+export function stringMap(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const result: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') result[k] = v;
+  return result;
+}
+
+/** Dig into plain data: `at(obj, 'spec', 'selector')`. */
+export function at(value: unknown, ...path: (string | number)[]): unknown {
+  let node: unknown = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Istio's glob for namespaces and hosts: `*` alone, `prefix*` or `*suffix`. */
+export function globMatches(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  return pattern === value;
+}

@@ -1,0 +1,138 @@
+// Whether a pod gets the sidecar, decided exactly as Istio decides (reference section 1): first the
+// namespace side that Istio's MutatingWebhookConfiguration selectors evaluate in the API server (1A),
+// then istiod's own checks (1B). Every "no" carries a reason a person can act on.
+import type { MeshgateConfig } from '../config/types.js';
+import type { LabelSelector, Labels, ObjectMeta, PodSpec } from '../k8s/objects.js';
+import { isEmptyLabelSelector, labelSelectorMatches } from '../k8s/selectors.js';
+
+export const INJECT_LABEL = 'sidecar.istio.io/inject';
+export const REVISION_LABEL = 'istio.io/rev';
+export const NAMESPACE_INJECTION_LABEL = 'istio-injection';
+
+/** Namespaces istiod never injects (pkg/kube/inject/initializer.go IgnoredNamespaces). */
+export const IGNORED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+
+export type InjectionDecision =
+  | { readonly inject: true; readonly reason: string }
+  | { readonly inject: false; readonly reason: string };
+
+export interface DecideInput {
+  readonly metadata: Readonly<ObjectMeta> | undefined;
+  readonly spec: Readonly<PodSpec> | undefined;
+  readonly namespace: string;
+  /** The namespace's labels; undefined when unknown (then the namespace side is not checked). */
+  readonly namespaceLabels: Labels | undefined;
+  readonly config: MeshgateConfig;
+  /** `kube-inject` = istioctl kube-inject: policy enabled, no selectors, no namespace side. */
+  readonly mode: 'webhook' | 'kube-inject';
+}
+
+const yes = (reason: string): InjectionDecision => ({ inject: true, reason });
+const no = (reason: string): InjectionDecision => ({ inject: false, reason });
+
+export function decideInjection(input: DecideInput): InjectionDecision {
+  const { metadata, spec, namespace, config, mode } = input;
+  const labels = metadata?.labels ?? {};
+  const annotations = metadata?.annotations ?? {};
+
+  if (spec?.hostNetwork === true) {
+    return no('spec.hostNetwork is true: the iptables rules would change the node\'s network, so Istio never injects such pods');
+  }
+  if (IGNORED_NAMESPACES.includes(namespace)) {
+    return no(`namespace ${namespace} is a Kubernetes system namespace, which Istio never injects`);
+  }
+  if (mode === 'webhook' && input.namespaceLabels !== undefined) {
+    const namespaceSide = webhookWouldBeCalled(labels, annotations, namespace, input.namespaceLabels, config.revision);
+    if (!namespaceSide.inject) return namespaceSide;
+  }
+
+  // 1B step 3: the label wins over the (deprecated) annotation.
+  const fromLabel = Object.prototype.hasOwnProperty.call(labels, INJECT_LABEL);
+  const explicit = fromLabel ? labels[INJECT_LABEL] : annotations[INJECT_LABEL];
+  const source = fromLabel ? `label ${INJECT_LABEL}` : `annotation ${INJECT_LABEL}`;
+  let ignoredValue = '';
+  if (explicit === 'true') return yes(`the pod opts in (${source}=true)`);
+  if (explicit === 'false') return no(`the pod opts out (${source}=false)`);
+  if (explicit !== undefined && explicit !== '') {
+    ignoredValue = ` (${source}="${explicit}" is neither "true" nor "false", so Istio ignores it)`;
+  }
+
+  const policy = mode === 'kube-inject' ? 'enabled' : config.injection.policy;
+  if (mode === 'webhook') {
+    const never = firstMatch(config.injection.neverInjectSelector, labels);
+    if (never !== undefined) return no(`the pod's labels match injection.neverInjectSelector[${never}]${ignoredValue}`);
+    const always = firstMatch(config.injection.alwaysInjectSelector, labels);
+    if (always !== undefined) return yes(`the pod's labels match injection.alwaysInjectSelector[${always}]${ignoredValue}`);
+  }
+  if (policy === 'enabled') {
+    return yes(
+      mode === 'kube-inject'
+        ? `injection is enabled by default (as istioctl kube-inject does)${ignoredValue}`
+        : `injection.policy is enabled and the pod does not opt out${ignoredValue}`,
+    );
+  }
+  return no(`injection.policy is disabled and the pod does not opt in with label ${INJECT_LABEL}=true${ignoredValue}`);
+}
+
+/** Index of the first non-empty selector matching the labels (Istio: empty selectors never match). */
+function firstMatch(selectors: readonly LabelSelector[], labels: Labels): number | undefined {
+  const index = selectors.findIndex((selector) => !isEmptyLabelSelector(selector) && labelSelectorMatches(selector, labels));
+  return index === -1 ? undefined : index;
+}
+
+/**
+ * Reference 1A: would any webhook of Istio's MutatingWebhookConfiguration for this revision be called
+ * for the pod? (rev.namespace, rev.object, and for the default revision namespace and object.)
+ */
+export function webhookWouldBeCalled(
+  podLabels: Labels,
+  podAnnotations: Readonly<Record<string, string>>,
+  namespace: string,
+  namespaceLabels: Labels,
+  revision: string,
+): InjectionDecision {
+  const has = (set: Labels, key: string): boolean => Object.prototype.hasOwnProperty.call(set, key);
+  const nsInjection = namespaceLabels[NAMESPACE_INJECTION_LABEL];
+  const nsRevision = namespaceLabels[REVISION_LABEL];
+  const podInject = podLabels[INJECT_LABEL];
+  const podRevision = podLabels[REVISION_LABEL];
+  const isDefault = revision === 'default' || revision === '';
+  const revisionName = isDefault ? 'default' : revision;
+  const optedOut = podInject === 'false';
+
+  if (has(namespaceLabels, NAMESPACE_INJECTION_LABEL)) {
+    // istio-injection wins over istio.io/rev on the namespace (the rev.* webhooks require it absent).
+    if (nsInjection !== 'enabled') {
+      return no(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=${nsInjection}, so Istio's webhook is never called for its pods`);
+    }
+    if (!isDefault) {
+      return no(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=enabled, which selects the default revision; this injector serves revision ${revisionName}`);
+    }
+    if (optedOut) return no(`the pod opts out (label ${INJECT_LABEL}=false)`);
+    return yes(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=enabled`);
+  }
+  if (has(namespaceLabels, REVISION_LABEL)) {
+    if (nsRevision !== revisionName) {
+      return no(`namespace ${namespace} selects revision ${nsRevision} (label ${REVISION_LABEL}); this injector serves revision ${revisionName}`);
+    }
+    if (optedOut) return no(`the pod opts out (label ${INJECT_LABEL}=false)`);
+    return yes(`namespace ${namespace} selects this revision (label ${REVISION_LABEL}=${nsRevision})`);
+  }
+  // Neither namespace label: only the pod's own labels can select a webhook.
+  if (podRevision !== undefined) {
+    if (optedOut) return no(`the pod opts out (label ${INJECT_LABEL}=false)`);
+    if (podRevision === revisionName) return yes(`the pod selects this revision (label ${REVISION_LABEL}=${podRevision})`);
+    return no(`the pod selects revision ${podRevision} (label ${REVISION_LABEL}); this injector serves revision ${revisionName}`);
+  }
+  if (podInject === 'true') {
+    if (isDefault) return yes(`the pod opts in (label ${INJECT_LABEL}=true)`);
+    return no(`the pod opts in with label ${INJECT_LABEL}=true, which selects the default revision; this injector serves revision ${revisionName} (add label ${REVISION_LABEL}=${revisionName})`);
+  }
+  const annotationOnly =
+    podAnnotations[INJECT_LABEL] === 'true'
+      ? `; the pod's annotation ${INJECT_LABEL}: "true" is not enough, because the webhook's objectSelector sees labels only (use the label)`
+      : '';
+  return no(
+    `neither namespace ${namespace} (no ${NAMESPACE_INJECTION_LABEL} or ${REVISION_LABEL} label) nor the pod (no ${INJECT_LABEL}=true or ${REVISION_LABEL} label) opts in${annotationOnly}`,
+  );
+}

@@ -1,0 +1,144 @@
+// AdmissionReview codec: admission.k8s.io/v1 and v1beta1 requests in, responses out in the version
+// that was asked. Outside input is `unknown` and narrowed here once; the routes see typed requests.
+import type { Operation } from 'fast-json-patch';
+import { isObject } from '../k8s/objects.js';
+
+export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+export type AdmissionVersion = (typeof ADMISSION_VERSIONS)[number];
+
+export interface GroupVersionResource {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+}
+
+export interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+/** The fields of an AdmissionRequest the routes act on. */
+export interface AdmissionRequest {
+  readonly uid: string;
+  readonly kind: GroupVersionKind;
+  readonly resource: GroupVersionResource;
+  readonly subResource: string;
+  readonly operation: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly dryRun: boolean;
+  /** The object as sent (CREATE/UPDATE); null for DELETE/CONNECT. Not narrowed further here. */
+  readonly object: unknown;
+  readonly oldObject: unknown;
+}
+
+export interface AdmissionReview {
+  readonly apiVersion: AdmissionVersion;
+  readonly request: AdmissionRequest;
+}
+
+export type DecodeResult = { readonly ok: true; readonly review: AdmissionReview } | { readonly ok: false; readonly reason: string };
+
+function stringField(record: Record<string, unknown>, key: string): string {
+  const value = record[key];
+  return typeof value === 'string' ? value : '';
+}
+
+function groupVersion(value: unknown): { group: string; version: string; rest: Record<string, unknown> } {
+  const record = isObject(value) ? value : {};
+  return { group: stringField(record, 'group'), version: stringField(record, 'version'), rest: record };
+}
+
+/** Narrows a parsed JSON body to an AdmissionReview; the reason names the field that is wrong. */
+export function decodeAdmissionReview(body: unknown): DecodeResult {
+  if (!isObject(body)) return { ok: false, reason: 'body is not a JSON object (expected an AdmissionReview)' };
+  const kind = body['kind'];
+  if (kind !== 'AdmissionReview') {
+    return { ok: false, reason: `kind: expected "AdmissionReview", got ${JSON.stringify(kind ?? null)}` };
+  }
+  const apiVersion = body['apiVersion'];
+  if (!ADMISSION_VERSIONS.includes(apiVersion as AdmissionVersion)) {
+    return {
+      ok: false,
+      reason: `apiVersion: expected one of ${ADMISSION_VERSIONS.join(', ')}, got ${JSON.stringify(apiVersion ?? null)}`,
+    };
+  }
+  const request = body['request'];
+  if (!isObject(request)) return { ok: false, reason: 'request: missing (an AdmissionReview sent to a webhook carries a request)' };
+  const uid = request['uid'];
+  if (typeof uid !== 'string' || uid === '') return { ok: false, reason: 'request.uid: missing or not a string' };
+  const operation = stringField(request, 'operation');
+  if (operation === '') return { ok: false, reason: 'request.operation: missing or not a string' };
+  const gvk = groupVersion(request['kind']);
+  const gvr = groupVersion(request['resource']);
+  return {
+    ok: true,
+    review: {
+      apiVersion: apiVersion as AdmissionVersion,
+      request: {
+        uid,
+        kind: { group: gvk.group, version: gvk.version, kind: stringField(gvk.rest, 'kind') },
+        resource: { group: gvr.group, version: gvr.version, resource: stringField(gvr.rest, 'resource') },
+        subResource: stringField(request, 'subResource'),
+        operation,
+        name: stringField(request, 'name'),
+        namespace: stringField(request, 'namespace'),
+        dryRun: request['dryRun'] === true,
+        object: request['object'] ?? null,
+        oldObject: request['oldObject'] ?? null,
+      },
+    },
+  };
+}
+
+/** What a route decided, independent of the wire version. */
+export type AdmissionDecision =
+  | {
+      readonly allowed: true;
+      readonly patch?: readonly Operation[];
+      readonly warnings?: readonly string[];
+    }
+  | {
+      readonly allowed: false;
+      /** HTTP-style status for `status.code`: 400 bad input, 403 refused by policy, 500 a bug. */
+      readonly code: 400 | 403 | 500;
+      readonly message: string;
+      readonly warnings?: readonly string[];
+    };
+
+const STATUS_REASONS: Readonly<Record<number, string>> = { 400: 'BadRequest', 403: 'Forbidden', 500: 'InternalError' };
+
+// The API server drops warnings it cannot show; keep them readable and bounded (k8s truncates long ones).
+const MAX_WARNINGS = 32;
+const MAX_WARNING_LENGTH = 512;
+
+function boundedWarnings(warnings: readonly string[] | undefined): string[] | undefined {
+  if (!warnings || warnings.length === 0) return undefined;
+  const bounded = warnings
+    .slice(0, MAX_WARNINGS)
+    .map((w) => w.replace(/[\r\n]+/g, ' '))
+    .map((w) => (w.length > MAX_WARNING_LENGTH ? `${w.slice(0, MAX_WARNING_LENGTH - 3)}...` : w));
+  if (warnings.length > MAX_WARNINGS) bounded.push(`${warnings.length - MAX_WARNINGS} more warnings not shown`);
+  return bounded;
+}
+
+/** The AdmissionReview answer, in the version of the request, echoing the uid. */
+export function encodeAdmissionResponse(apiVersion: AdmissionVersion, uid: string, decision: AdmissionDecision): Record<string, unknown> {
+  const response: Record<string, unknown> = { uid, allowed: decision.allowed };
+  if (decision.allowed) {
+    if (decision.patch && decision.patch.length > 0) {
+      response['patchType'] = 'JSONPatch';
+      response['patch'] = Buffer.from(JSON.stringify(decision.patch), 'utf8').toString('base64');
+    }
+  } else {
+    response['status'] = {
+      code: decision.code,
+      message: decision.message,
+      reason: STATUS_REASONS[decision.code],
+    };
+  }
+  const warnings = boundedWarnings(decision.warnings);
+  if (warnings) response['warnings'] = warnings;
+  return { apiVersion, kind: 'AdmissionReview', response };
+}

@@ -1,0 +1,123 @@
+// The CRD layer: each kind's JSON Schema compiled once with ajv, and ajv's errors turned into
+// kubectl-style messages with field paths (`spec.http[0].rout: unknown field`).
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Schema } from './schemas/builders.js';
+import type { Issue } from './types.js';
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, strictTuples: false });
+const compiled = new Map<Schema, ValidateFunction>();
+
+function validatorFor(schema: Schema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** JSON pointer `/spec/http/0/route` -> `spec.http[0].route`; map keys that are not identifiers print as `[key]`. */
+export function pointerToPath(pointer: string): string {
+  if (pointer === '') return '';
+  let path = '';
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (IDENTIFIER.test(segment)) path += path === '' ? segment : `.${segment}`;
+    else path += `[${segment}]`;
+  }
+  return path;
+}
+
+function join(path: string, field: string): string {
+  return path === '' ? field : `${path}.${field}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'object') return 'object';
+  if (typeof value === 'number' && Number.isInteger(value)) return 'integer';
+  return typeof value;
+}
+
+const ARTICLE: Readonly<Record<string, string>> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'a list',
+};
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function describe(error: ErrorObject): Issue {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const described = (error.parentSchema as { description?: string } | undefined)?.description;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return { path: join(path, String(params['additionalProperty'])), message: 'unknown field' };
+    case 'required':
+      return { path: join(path, String(params['missingProperty'])), message: 'required value' };
+    case 'type': {
+      const wanted = String(params['type']);
+      return { path: path || '<root>', message: `must be ${ARTICLE[wanted] ?? wanted} (got ${typeName(error.data)})` };
+    }
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[]).map(show).join(', ');
+      return { path, message: `unsupported value ${show(error.data)} (supported values: ${allowed})` };
+    }
+    case 'minimum':
+      return { path, message: `must be >= ${String(params['limit'])} (got ${show(error.data)})` };
+    case 'maximum':
+      return { path, message: `must be <= ${String(params['limit'])} (got ${show(error.data)})` };
+    case 'exclusiveMinimum':
+      return { path, message: `must be > ${String(params['limit'])} (got ${show(error.data)})` };
+    case 'minItems':
+      return { path, message: Number(params['limit']) === 1 ? 'must not be empty' : `must have at least ${String(params['limit'])} items` };
+    case 'minProperties':
+      return { path, message: `must have at least ${String(params['limit'])} ${Number(params['limit']) === 1 ? 'entry' : 'entries'}` };
+    case 'minLength':
+      return { path, message: 'must not be empty' };
+    default:
+      return { path: path || 'spec', message: described ?? error.message ?? 'invalid value' };
+  }
+}
+
+/** Runs the kind's schema; returns one issue per problem (ajv's helper errors for anyOf/not are folded). */
+export function schemaIssues(schema: Schema, object: unknown): Issue[] {
+  const validate = validatorFor(schema);
+  if (validate(object)) return [];
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  const errors = validate.errors ?? [];
+  for (const error of errors) {
+    // The branches of an anyOf used for "at least one" are reported once through the anyOf itself.
+    if (error.schemaPath.includes('/anyOf/') && error.keyword === 'required') continue;
+    const found = describe(error);
+    const key = `${found.path}\u0000${found.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(found);
+  }
+  return issues;
+}
+
+/**
+ * The API server drops null values of non-nullable fields before validation, so `timeout:` with no
+ * value means "unset". Nulls in lists are kept (they are errors). Returns a copy; the input is untouched.
+ */
+export function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) if (field !== null) out[key] = withoutNullFields(field);
+    return out;
+  }
+  return value;
+}
