@@ -22,6 +22,15 @@ export interface AnalyzerEngines {
   readonly validateResource?: (object: unknown) => ValidationOutcome | undefined;
   /** `src/validate` `crossResourceWarnings`. */
   readonly crossResourceWarnings?: (object: unknown, context: { objects: readonly unknown[] }) => readonly ValidationIssue[];
+  /**
+   * `src/inject` `checkAnnotation`: a value the injector refuses (`reject`) or ignores with a warning
+   * (`warn`); undefined when fine or not an injection annotation.
+   */
+  readonly checkAnnotation?: (
+    name: string,
+    value: string,
+    context: { statusPort?: number },
+  ) => { readonly message: string; readonly severity: 'reject' | 'warn' } | undefined;
 }
 
 export const NO_ENGINES: AnalyzerEngines = {};

@@ -62,8 +62,10 @@ export function rewriteProbes(input: RewriteProbesInput): RewriteProbesResult {
   const spec = cloneJson(input.spec) as PodSpec;
   const notes: Note[] = [];
   const probers: Record<string, AppProber> = {};
-  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].filter(
-    (container) => container.name !== PROXY_CONTAINER,
+  // Unnamed containers cannot be addressed by an agent path (and the API server refuses them anyway).
+  const containers = [...listOf(spec.containers), ...listOf(spec.initContainers)].filter(
+    (container): container is Container =>
+      isObject(container) && typeof container.name === 'string' && container.name !== '' && container.name !== PROXY_CONTAINER,
   );
 
   if (!input.enabled) {
@@ -74,21 +76,22 @@ export function rewriteProbes(input: RewriteProbesInput): RewriteProbesResult {
   for (const container of containers) {
     for (const [field, endpoint] of PROBE_ENDPOINTS) {
       const probe = container[field];
-      if (!probe) continue;
+      if (!isObject(probe)) continue;
       const site: Site = { container: container.name, label: field, kind: 'probe', path: `/app-health/${container.name}/${endpoint}` };
       const outcome = rewriteOne(probe, site, container, input, notes);
       if (!outcome) continue;
       container[field] = outcome.rewritten as Probe;
-      probers[site.path] = outcome.prober;
+      if (outcome.prober) probers[site.path] = outcome.prober;
     }
     for (const [field, endpoint] of HOOK_ENDPOINTS) {
-      const hook = container.lifecycle?.[field];
-      if (!hook || !container.lifecycle) continue;
+      if (!isObject(container.lifecycle)) continue;
+      const hook = container.lifecycle[field];
+      if (!isObject(hook)) continue;
       const site: Site = { container: container.name, label: `${field} hook`, kind: 'hook', path: `/app-lifecycle/${container.name}/${endpoint}` };
       const outcome = rewriteOne(hook, site, container, input, notes);
       if (!outcome) continue;
       container.lifecycle[field] = outcome.rewritten as LifecycleHandler;
-      probers[site.path] = outcome.prober;
+      if (outcome.prober) probers[site.path] = outcome.prober;
     }
   }
   return { spec, probers, notes };
@@ -104,13 +107,12 @@ function rewriteOne(
   container: Readonly<Container>,
   input: RewriteProbesInput,
   notes: Note[],
-): { rewritten: Record<string, unknown>; prober: AppProber } | undefined {
+): { rewritten: Record<string, unknown>; prober?: AppProber } | undefined {
   const action = actionOf(probe);
   if (!action) return undefined; // exec, sleep: nothing on the network to rewrite
   const where = `${site.label} of container "${site.container}"`;
 
-  // gRPC ports are integers only (Kubernetes API); http/tcp may name a container port.
-  const port = action.kind === 'grpc' ? integerPort(action.port) : resolveContainerPort(container, action.port);
+  const port = portNumber(action, container);
   if (port === undefined) {
     notes.push(
       note(
@@ -123,13 +125,20 @@ function rewriteOne(
     return undefined;
   }
 
+  const path = action.kind === 'httpGet' && typeof action.handler['path'] === 'string' ? action.handler['path'] : '';
   if (port === input.statusPort) {
     // Already rewritten (re-injection) or aimed at the agent on purpose: leave it alone.
-    const path = typeof action.handler['path'] === 'string' ? action.handler['path'] : '';
     if (!PROBER_PATH_PATTERN.test(path)) {
       notes.push(note(`left ${where} unchanged`, `it already targets the status port ${input.statusPort}, which kubelet reaches without mTLS`));
     }
     return undefined;
+  }
+  if (PROBER_PATH_PATTERN.test(path)) {
+    // Rewritten by an earlier injection with another status port: its original is already in the
+    // pod's ISTIO_KUBE_APP_PROBERS, so only the port moves.
+    const moved = { ...cloneJson(probe), httpGet: { ...cloneJson(action.handler), port: input.statusPort } };
+    notes.push(note(`moved ${where} to GET :${input.statusPort}${path}`, `it was rewritten by an earlier injection for status port ${port}`));
+    return { rewritten: moved };
   }
 
   if (!input.capturedInboundPort(port)) {
@@ -150,7 +159,8 @@ function rewriteOne(
   notes.push(
     note(
       `rewrote ${where} to GET :${input.statusPort}${site.path}`,
-      `kubelet ${hookOrProbe} carry no mTLS certificate; pilot-agent runs the original ${describeProber(prober)}`,
+      `kubelet ${hookOrProbe} carry no mTLS certificate; pilot-agent runs the original ${describeProber(prober)}` +
+        (typeof action.port === 'string' && !/^[0-9]+$/.test(action.port) ? ` (port "${action.port}")` : ''),
     ),
   );
   const host = action.kind === 'httpGet' ? action.handler['host'] : undefined;
@@ -173,6 +183,18 @@ function actionOf(probe: Readonly<Probe> | Readonly<LifecycleHandler>): Action |
   return undefined;
 }
 
+/** Pods come from outside: a field that should be a list may be anything. */
+function listOf<T>(value: readonly T[] | undefined): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The probe's port as a number: gRPC ports are integers only (Kubernetes API); http/tcp may name a container port. */
+function portNumber(action: Action, container: Readonly<Container>): number | undefined {
+  if (action.kind === 'grpc') return integerPort(action.port);
+  const ports = listOf(container.ports).filter(isObject) as unknown as Container['ports'];
+  return resolveContainerPort({ ports }, action.port);
+}
+
 function portRef(value: unknown): number | string | undefined {
   return typeof value === 'number' || typeof value === 'string' ? value : undefined;
 }
@@ -189,6 +211,8 @@ function rewrittenHandler(
   statusPort: number,
 ): Record<string, unknown> {
   const rewritten: Record<string, unknown> = { ...cloneJson(probe) };
+  // kubelet allows one handler per probe; only the agent's httpGet remains.
+  for (const handler of ['exec', 'tcpSocket', 'grpc', 'sleep']) delete rewritten[handler];
   let httpGet: Record<string, unknown>;
   if (action.kind === 'httpGet') {
     // Keep headers (the agent forwards them); HTTPS becomes HTTP because kubelet talks to the agent,
@@ -197,7 +221,6 @@ function rewrittenHandler(
     httpGet = { ...rest, path, port: statusPort };
     if (httpGet['scheme'] === 'HTTPS') httpGet['scheme'] = 'HTTP';
   } else {
-    delete rewritten[action.kind];
     httpGet = { path, port: statusPort };
   }
   rewritten['httpGet'] = httpGet;
@@ -236,16 +259,17 @@ function describeDisabled(containers: readonly Container[], captured: (port: num
   const kept: string[] = [];
   const atRisk: string[] = [];
   for (const container of containers) {
-    const sites: Array<readonly [string, Readonly<Probe> | Readonly<LifecycleHandler> | undefined]> = [
+    const lifecycle = isObject(container.lifecycle) ? container.lifecycle : {};
+    const sites: Array<readonly [string, unknown]> = [
       ...PROBE_ENDPOINTS.map(([field]) => [field, container[field]] as const),
-      ...HOOK_ENDPOINTS.map(([field]) => [`${field} hook`, container.lifecycle?.[field]] as const),
+      ...HOOK_ENDPOINTS.map(([field]) => [`${field} hook`, lifecycle[field]] as const),
     ];
     for (const [label, probe] of sites) {
-      const action = probe ? actionOf(probe) : undefined;
+      const action = isObject(probe) ? actionOf(probe) : undefined;
       if (!action) continue;
       const where = `${label} of container "${container.name}"`;
       kept.push(where);
-      const port = action.kind === 'grpc' ? integerPort(action.port) : resolveContainerPort(container, action.port);
+      const port = portNumber(action, container);
       if (port === undefined || captured(port)) atRisk.push(where);
     }
   }

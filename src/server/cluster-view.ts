@@ -96,19 +96,37 @@ export class InformerClusterView implements ClusterViewSource {
       this.cached = undefined;
     });
     informer.on('error', (error?: unknown) => this.onError(resource, error));
+    // After an outage the informer resumes its watch without listing again; `connect` fires before
+    // the attempt, so the watch counts as re-established once it has stayed up for a moment.
+    informer.on('connect', () => {
+      if (resource.failures === 0) return;
+      const failuresAtConnect = resource.failures;
+      setTimeout(() => {
+        if (resource.failures === failuresAtConnect && !this.stopped) this.markConnected(resource);
+      }, 1000).unref();
+    });
     return resource;
+  }
+
+  private markConnected(resource: WatchedResource): void {
+    const wasDisconnected = resource.failures > 0;
+    resource.connected = true;
+    resource.failures = 0;
+    this.options.metrics?.clusterViewConnected.set({ resource: resource.name }, 1);
+    this.options.metrics?.clusterViewObjects.set({ resource: resource.name }, resource.informer.list().length);
+    if (wasDisconnected) this.options.logger.info({ resource: resource.name }, 'cluster view: watch re-established');
+  }
+
+  /** Whether every watch is currently established (false while serving from the cache). */
+  connected(): boolean {
+    return this.resources.every((r) => r.connected);
   }
 
   private markListed(resource: WatchedResource): void {
     const wasSynced = this.synced();
-    const wasDisconnected = resource.failures > 0;
     resource.listed = true;
-    resource.connected = true;
-    resource.failures = 0;
     this.cached = undefined;
-    this.options.metrics?.clusterViewConnected.set({ resource: resource.name }, 1);
-    this.options.metrics?.clusterViewObjects.set({ resource: resource.name }, resource.informer.list().length);
-    if (wasDisconnected) this.options.logger.info({ resource: resource.name }, 'cluster view: watch re-established');
+    this.markConnected(resource);
     if (!wasSynced && this.synced()) {
       this.options.metrics?.clusterViewSynced.set(1);
       this.options.logger.info(

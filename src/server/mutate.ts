@@ -6,7 +6,7 @@ import { asKubeObject, cloneJson, isObject, type Pod } from '../k8s/objects.js';
 import type { AdmissionReview } from './admission.js';
 import type { ClusterViewSource } from './cluster-view.js';
 import type { Logger } from './logging.js';
-import { inferPodOwner } from './owner.js';
+import { inferOwner } from '../inject/owner.js';
 import { allow, refuse, type AdmissionRoute, type RouteResult } from './route.js';
 
 export type InjectPod = (request: InjectRequest) => InjectResult;
@@ -51,7 +51,8 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
         return refuse(400, 'request.object: expected a Pod with a spec', 'error');
       }
       const pod = podForInjection(object, review.request.namespace);
-      const owner = inferPodOwner(pod);
+      // Owner inference is the engine's (reference section 2, GetDeployMetaFromPod); named here for the logs.
+      const owner = inferOwner(pod);
       const result = options.injectPod({ pod, owner, config: options.config(), cluster: options.cluster.snapshot(), mode: 'webhook' });
       const warnings = warningsOf(result.notes);
       switch (result.action) {

@@ -16,16 +16,30 @@ function validatorFor(schema: Schema): ValidateFunction {
   return validate;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** JSON pointer `/spec/http/0/route` -> `spec.http[0].route`; map keys that are not identifiers print as `[key]`. */
-export function pointerToPath(pointer: string): string {
+/**
+ * JSON pointer `/spec/http/0/route` -> `spec.http[0].route`, guided by the schema so that object
+ * fields print as `.field` and map entries as `[key]` (`spec.ports[http]`), as kubectl does.
+ */
+export function pointerToPath(pointer: string, schema?: Schema): string {
   if (pointer === '') return '';
   let path = '';
+  let node: Schema | undefined = schema;
   for (const raw of pointer.slice(1).split('/')) {
     const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (IDENTIFIER.test(segment)) path += path === '' ? segment : `.${segment}`;
-    else path += `[${segment}]`;
+    const properties = node?.['properties'] as Record<string, Schema> | undefined;
+    if (node?.['type'] === 'array' || (node === undefined && /^\d+$/.test(segment))) {
+      path += `[${segment}]`;
+      node = node?.['items'] as Schema | undefined;
+    } else if (properties && Object.prototype.hasOwnProperty.call(properties, segment)) {
+      path += path === '' ? segment : `.${segment}`;
+      node = properties[segment];
+    } else if (node && typeof node['additionalProperties'] === 'object') {
+      path += `[${segment}]`;
+      node = node['additionalProperties'] as Schema;
+    } else {
+      path += path === '' ? segment : `.${segment}`;
+      node = undefined;
+    }
   }
   return path;
 }
@@ -55,8 +69,8 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-function describe(error: ErrorObject): Issue {
-  const path = pointerToPath(error.instancePath);
+function describe(error: ErrorObject, schema: Schema): Issue {
+  const path = pointerToPath(error.instancePath, schema);
   const params = error.params as Record<string, unknown>;
   const described = (error.parentSchema as { description?: string } | undefined)?.description;
   switch (error.keyword) {
@@ -99,7 +113,7 @@ export function schemaIssues(schema: Schema, object: unknown): Issue[] {
   for (const error of errors) {
     // The branches of an anyOf used for "at least one" are reported once through the anyOf itself.
     if (error.schemaPath.includes('/anyOf/') && error.keyword === 'required') continue;
-    const found = describe(error);
+    const found = describe(error, schema);
     const key = `${found.path}\u0000${found.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -109,11 +123,23 @@ export function schemaIssues(schema: Schema, object: unknown): Issue[] {
 }
 
 /**
+ * A flow or block list item such as `001:db8::` (an IPv6 address) reads as the mapping
+ * `{"001:db8:": null}` under YAML 1.2, while the Go YAML reader the API server uses keeps it a string.
+ * Such a one-key mapping with a null value and a colon in its key is turned back into the string.
+ */
+function repairColonScalar(item: unknown): unknown {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  const keys = Object.keys(item);
+  if (keys.length !== 1 || !keys[0]!.includes(':') || (item as Record<string, unknown>)[keys[0]!] !== null) return item;
+  return `${keys[0]}:`;
+}
+
+/**
  * The API server drops null values of non-nullable fields before validation, so `timeout:` with no
  * value means "unset". Nulls in lists are kept (they are errors). Returns a copy; the input is untouched.
  */
 export function withoutNullFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (Array.isArray(value)) return value.map((item) => withoutNullFields(repairColonScalar(item)));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) if (field !== null) out[key] = withoutNullFields(field);

@@ -109,8 +109,15 @@ describe('rewriteProbes: probe kinds (reference section 4)', () => {
       assert.deepEqual(result.probers, testCase.expectedProbers);
       assert.equal(result.notes.length, 1);
       assert.match(result.notes[0]!.change, new RegExp(`^rewrote ${testCase.field} of container "web" to GET :15020/app-health/web/`));
+      assert.equal(result.notes[0]!.reason.endsWith('(port "http")'), JSON.stringify(testCase.container).includes('"port":"http"'));
     });
   }
+
+  it('keeps only the agent httpGet when a probe carries more than one handler', () => {
+    const result = rewrite(podWith(web({ livenessProbe: { httpGet: { path: '/h', port: 8080 }, grpc: { port: 9090 } } })));
+    assert.deepEqual(result.spec.containers[0]!.livenessProbe, { httpGet: { path: '/app-health/web/livez', port: 15020 } });
+    assert.deepEqual(result.probers, { '/app-health/web/livez': { httpGet: { path: '/h', port: 8080 } } });
+  });
 
   it('leaves exec probes untouched and records nothing for them', () => {
     const exec = { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 5 };
@@ -172,6 +179,17 @@ describe('rewriteProbes: probe kinds (reference section 4)', () => {
     const result = rewrite(podWith(web({ readinessProbe: { httpGet: { port: 8080 } } })), { statusPort: 15999 });
     assert.equal(result.spec.containers[0]!.readinessProbe!.httpGet!.port, 15999);
     assert.match(result.notes[0]!.change, /GET :15999\/app-health\/web\/readyz$/);
+  });
+
+  it('survives malformed pods from outside without throwing', () => {
+    const spec = {
+      containers: [null, 'x', { name: 'a', ports: 'http', readinessProbe: { httpGet: { port: 'http' } }, livenessProbe: 'nope', lifecycle: 'odd' }],
+      initContainers: { not: 'a list' },
+    } as unknown as PodSpec;
+    const result = rewrite(spec);
+    assert.deepEqual(result.probers, {});
+    assert.equal(result.notes.length, 1, 'the unresolvable named port is reported');
+    assert.doesNotThrow(() => rewrite(spec, { enabled: false }));
   });
 
   it('never mutates its input', () => {
@@ -258,6 +276,13 @@ describe('rewriteProbes: where meshgate does better than Istio', () => {
     assert.deepEqual(result.spec.containers[0]!.readinessProbe, probe);
     assert.deepEqual(result.probers, {});
     assert.deepEqual(result.notes, []);
+  });
+
+  it('moves a probe rewritten for an earlier status port to the current one, without a new prober', () => {
+    const result = rewrite(podWith(web({ readinessProbe: { httpGet: { path: '/app-health/web/readyz', port: 15020 }, periodSeconds: 3 } })), { statusPort: 15021 });
+    assert.deepEqual(result.spec.containers[0]!.readinessProbe, { httpGet: { path: '/app-health/web/readyz', port: 15021 }, periodSeconds: 3 });
+    assert.deepEqual(result.probers, {});
+    assert.match(result.notes[0]!.change, /^moved readinessProbe of container "web" to GET :15021\/app-health\/web\/readyz$/);
   });
 
   it('leaves a probe aimed at the status port on purpose, with a note', () => {

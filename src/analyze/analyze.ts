@@ -1,0 +1,230 @@
+// The analyzer: objects in, report out. Pure: sources and report writers do the I/O.
+import type { MeshgateConfig } from '../config/types.js';
+import type { LabelSelector, Namespace, Node, Pod, Service } from '../k8s/objects.js';
+import { labelSelectorMatches } from '../k8s/selectors.js';
+import type { InjectResult } from '../inject/types.js';
+import type { CompiledRule } from './engine/rule.js';
+import { ruleInfo, runRules } from './engine/run.js';
+import type { AnalyzerEngines } from './engines.js';
+import { buildInventory, refKey, sameRef, type Inventory, type Workload } from './inventory.js';
+import { skipDecision } from './pod-facts.js';
+import { planStep, readinessScore, statusOf, summarize } from './score.js';
+import { applySuppressions } from './suppress.js';
+import {
+  severityRank,
+  type AnalysisReport,
+  type Finding,
+  type NamespaceSummary,
+  type PlanStep,
+  type SourceGap,
+  type SourcedResource,
+  type WorkloadReport,
+} from './types.js';
+
+export interface AnalyzeOptions {
+  readonly resources: readonly SourcedResource[];
+  readonly rules: readonly CompiledRule[];
+  readonly config: MeshgateConfig;
+  readonly engines?: AnalyzerEngines;
+  /** meshgate's version, for the report. */
+  readonly version: string;
+  /** What was analysed, e.g. `files: deploy/` or `cluster: prod`. */
+  readonly source: string;
+  /** What the sources could not read. */
+  readonly gaps?: readonly SourceGap[];
+  /** Report only this namespace and/or workloads whose pod labels match (`-n`, `-l`). */
+  readonly scope?: { readonly namespace?: string; readonly selector?: LabelSelector };
+}
+
+interface DryRun {
+  readonly plan: PlanStep[];
+  readonly skipped?: string;
+  readonly rejected?: string;
+  readonly warningNotes: number;
+}
+
+/** The injection engine's plan for the workload, or why it would not inject it. */
+function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig, engines: AnalyzerEngines): DryRun {
+  const decision = skipDecision(inventory, workload, config);
+  const injectPod = engines.injectPod;
+  if (!injectPod) return decision.skip ? { plan: [], skipped: decision.reason, warningNotes: 0 } : { plan: [], warningNotes: 0 };
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...(workload.template.metadata ?? {}), namespace: workload.namespace, name: workload.template.metadata?.name ?? workload.ref.name },
+    spec: workload.spec,
+  };
+  let result: InjectResult;
+  try {
+    result = injectPod({
+      pod,
+      ...(workload.ref.kind !== 'Pod' ? { owner: { apiVersion: workload.resource.object.apiVersion ?? 'v1', kind: workload.ref.kind, name: workload.ref.name } } : {}),
+      ...(inventory.namespaceLabels(workload.namespace) ? { namespaceLabels: inventory.namespaceLabels(workload.namespace)! } : {}),
+      config,
+      cluster: {
+        services: inventory.services.map((s) => s.object as Service),
+        namespaces: inventory.byKind('Namespace').map((n) => n.object as Namespace),
+        nodes: inventory.nodes.map((n) => n.object as Node),
+      },
+      mode: 'kube-inject',
+    });
+  } catch (error) {
+    return { plan: [planStep('no plan', `the injection engine failed on this workload: ${(error as Error).message}`)], warningNotes: 1 };
+  }
+  const plan = result.notes.map((n) => planStep(n.change, n.reason));
+  const warningNotes = result.notes.filter((n) => n.severity === 'warning').length;
+  // Namespace enrolment decides too (kube-inject mode does not look at namespace labels).
+  if (decision.skip) return { plan, skipped: decision.reason, warningNotes };
+  if (result.action === 'skip') return { plan, skipped: result.reason, warningNotes };
+  if (result.action === 'reject') return { plan, rejected: result.message, warningNotes };
+  return { plan, warningNotes };
+}
+
+function findingAffects(finding: Finding, workload: Workload): boolean {
+  return sameRef(finding.resource, workload.ref) || (finding.affects ?? []).some((ref) => sameRef(ref, workload.ref));
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (a.resource.cluster ?? '').localeCompare(b.resource.cluster ?? '') ||
+    (a.resource.namespace ?? '').localeCompare(b.resource.namespace ?? '') ||
+    a.resource.kind.localeCompare(b.resource.kind) ||
+    a.resource.name.localeCompare(b.resource.name) ||
+    a.rule.localeCompare(b.rule) ||
+    a.path.localeCompare(b.path)
+  );
+}
+
+function inScope(workload: Workload, scope: AnalyzeOptions['scope']): boolean {
+  if (scope?.namespace !== undefined && workload.namespace !== scope.namespace) return false;
+  if (scope?.selector !== undefined && !labelSelectorMatches(scope.selector, workload.template.metadata?.labels)) return false;
+  return true;
+}
+
+/** With -n/-l: findings in the namespace (or on it) and, with -l, only those naming or affecting a selected workload. */
+function findingInScope(finding: Finding, selected: readonly Workload[], scope: AnalyzeOptions['scope']): boolean {
+  if (!scope || (scope.namespace === undefined && scope.selector === undefined)) return true;
+  if (scope.selector !== undefined) return selected.some((w) => findingAffects(finding, w));
+  const ns = finding.resource.kind === 'Namespace' ? finding.resource.name : finding.resource.namespace;
+  return ns === null || ns === scope.namespace;
+}
+
+function overlaps(a: string, b: string): boolean {
+  const prefix = (x: string, y: string): boolean => y === x || y.startsWith(`${x}.`) || y.startsWith(`${x}[`);
+  return prefix(a, b) || prefix(b, a);
+}
+
+/**
+ * The validator's cross-resource warnings repeat, in its words, what analyzer rules report with an
+ * Istio code (subset not found, selector without workloads): keep the rule's finding only.
+ */
+function withoutRepeatedValidatorWarnings(findings: readonly Finding[]): Finding[] {
+  return findings.filter(
+    (f) =>
+      f.rule !== 'mesh-resource-warning' ||
+      !findings.some((o) => o !== f && o.rule !== 'mesh-resource-warning' && o.rule !== 'mesh-resource-invalid' && sameRef(o.resource, f.resource) && overlaps(o.path, f.path)),
+  );
+}
+
+function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { findings: Finding[]; workloads: WorkloadReport[] } {
+  const engines = options.engines ?? {};
+  const raw = withoutRepeatedValidatorWarnings(runRules(options.rules, { inventory, config: options.config, engines }));
+  const selected = inventory.workloads.filter((w) => inScope(w, options.scope));
+  const findings = applySuppressions(raw, inventory)
+    .filter((f) => findingInScope(f, selected, options.scope))
+    .sort(compareFindings);
+  const workloads = selected.map((workload): WorkloadReport => {
+    const own = findings.filter((f) => findingAffects(f, workload));
+    const run = dryRun(inventory, workload, options.config, engines);
+    const plan = run.rejected ? [...run.plan, planStep('pod rejected by the injector', run.rejected)] : run.plan;
+    const status = statusOf({ skipped: run.skipped !== undefined, rejected: run.rejected !== undefined, findings: own, warningNotes: run.warningNotes });
+    const reason = run.skipped ?? run.rejected;
+    return {
+      kind: workload.ref.kind,
+      namespace: workload.namespace,
+      name: workload.ref.name,
+      ...(inventory.cluster !== undefined ? { cluster: inventory.cluster } : {}),
+      file: workload.ref.file,
+      line: workload.ref.line,
+      status,
+      ...(reason !== undefined ? { statusReason: reason } : {}),
+      plan,
+      findings: own,
+    };
+  });
+  for (const broken of inventory.broken) {
+    if (options.scope?.selector !== undefined || (options.scope?.namespace !== undefined && broken.ref.namespace !== options.scope.namespace)) continue;
+    const own = findings.filter((f) => sameRef(f.resource, broken.ref));
+    workloads.push({
+      kind: broken.ref.kind,
+      namespace: broken.ref.namespace ?? 'default',
+      name: broken.ref.name,
+      ...(inventory.cluster !== undefined ? { cluster: inventory.cluster } : {}),
+      file: broken.ref.file,
+      line: broken.ref.line,
+      status: 'blocked',
+      statusReason: broken.reason,
+      plan: [],
+      findings: own,
+    });
+  }
+  return { findings, workloads };
+}
+
+function namespaceSummaries(workloads: readonly WorkloadReport[]): NamespaceSummary[] {
+  const groups = new Map<string, WorkloadReport[]>();
+  for (const w of workloads) {
+    const key = `${w.cluster ?? ''}|${w.namespace}`;
+    groups.set(key, [...(groups.get(key) ?? []), w]);
+  }
+  return [...groups.entries()]
+    .map(([key, list]) => {
+      const cluster = key.slice(0, key.indexOf('|'));
+      const count = (s: WorkloadReport['status']): number => list.filter((w) => w.status === s).length;
+      const counts = { workloads: list.length, ready: count('ready'), readyWithChanges: count('ready-with-changes'), blocked: count('blocked'), skipped: count('skipped') };
+      return { namespace: list[0]!.namespace, ...(cluster ? { cluster } : {}), ...counts, score: readinessScore(counts) };
+    })
+    .sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace));
+}
+
+/** Analyses the objects (of one or several clusters) and builds the report. */
+export function analyze(options: AnalyzeOptions): AnalysisReport {
+  const byCluster = new Map<string | undefined, SourcedResource[]>();
+  for (const resource of options.resources) {
+    byCluster.set(resource.cluster, [...(byCluster.get(resource.cluster) ?? []), resource]);
+  }
+  if (byCluster.size === 0) byCluster.set(undefined, []);
+  const findings: Finding[] = [];
+  const workloads: WorkloadReport[] = [];
+  for (const [cluster, resources] of byCluster) {
+    const result = analyzeInventory(buildInventory(resources, cluster), options);
+    findings.push(...result.findings);
+    workloads.push(...result.workloads);
+  }
+  findings.sort(compareFindings);
+  workloads.sort(
+    (a, b) =>
+      (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
+      a.namespace.localeCompare(b.namespace) ||
+      a.kind.localeCompare(b.kind) ||
+      a.name.localeCompare(b.name),
+  );
+  const seen = new Set<string>();
+  const unique = findings.filter((f) => {
+    const key = `${refKey(f.resource)}|${f.rule}|${f.path}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return {
+    version: options.version,
+    source: options.source,
+    summary: summarize(workloads, unique),
+    namespaces: namespaceSummaries(workloads),
+    workloads,
+    findings: unique,
+    gaps: options.gaps ?? [],
+    rules: options.rules.map((r) => ruleInfo(r.definition)),
+  };
+}

@@ -1,0 +1,89 @@
+// Text report for terminals: summary, then findings grouped by namespace and workload. Colour only when
+// asked (the CLI decides: a TTY and no NO_COLOR).
+import type { AnalysisReport, Finding, ResourceRef, Severity, WorkloadReport } from '../types.js';
+
+export interface TextOptions {
+  readonly color: boolean;
+}
+
+const CODES = { red: 31, yellow: 33, green: 32, cyan: 36, grey: 90, bold: 1 } as const;
+
+function paint(on: boolean, style: keyof typeof CODES, text: string): string {
+  return on ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text;
+}
+
+const SEVERITY_STYLE: Record<Severity, keyof typeof CODES> = { error: 'red', warning: 'yellow', info: 'cyan' };
+const STATUS_STYLE: Record<WorkloadReport['status'], keyof typeof CODES> = {
+  ready: 'green', 'ready-with-changes': 'yellow', blocked: 'red', skipped: 'grey',
+};
+
+function where(resource: ResourceRef): string {
+  if (resource.file === null) return '';
+  return ` (${resource.file}${resource.line !== null ? `:${resource.line}` : ''})`;
+}
+
+function findingLines(finding: Finding, color: boolean, indent: string): string[] {
+  const code = finding.istioCode ? ` ${finding.istioCode}` : '';
+  const head = `${indent}${paint(color, SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase().padEnd(7))} [${finding.rule}${code}] ${finding.message}`;
+  const lines = [head];
+  if (finding.path) lines.push(`${indent}        at ${finding.path}`);
+  lines.push(`${indent}        fix: ${finding.remediation}`);
+  return lines;
+}
+
+function refLabel(ref: Pick<ResourceRef, 'kind' | 'name' | 'cluster'>): string {
+  return `${ref.kind} ${ref.name}`;
+}
+
+export function renderText(report: AnalysisReport, options: TextOptions): string {
+  const color = options.color;
+  const s = report.summary;
+  const out: string[] = [];
+  out.push(paint(color, 'bold', `meshgate analyze: ${report.source}`));
+  out.push(
+    `Readiness score ${s.score}/100 - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
+  );
+  for (const gap of report.gaps) {
+    out.push(paint(color, 'yellow', `! could not read ${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`));
+  }
+  const shown = new Set<Finding>();
+  const groups = new Map<string, { cluster?: string; namespace: string; workloads: WorkloadReport[]; others: Finding[] }>();
+  const groupOf = (cluster: string | undefined, namespace: string) => {
+    const key = `${cluster ?? ''}|${namespace}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { ...(cluster !== undefined ? { cluster } : {}), namespace, workloads: [], others: [] };
+      groups.set(key, group);
+    }
+    return group;
+  };
+  for (const workload of report.workloads) groupOf(workload.cluster, workload.namespace).workloads.push(workload);
+  for (const finding of report.findings) {
+    if (report.workloads.some((w) => w.findings.includes(finding))) continue;
+    groupOf(finding.resource.cluster, finding.resource.namespace ?? '(cluster-scoped)').others.push(finding);
+  }
+  const ordered = [...groups.values()].sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace));
+  for (const group of ordered) {
+    const ns = report.namespaces.find((n) => n.namespace === group.namespace && n.cluster === group.cluster);
+    out.push('');
+    out.push(paint(color, 'bold', `${group.cluster ? `cluster ${group.cluster}, ` : ''}namespace ${group.namespace}${ns ? ` (score ${ns.score}/100)` : ''}`));
+    for (const finding of group.others) {
+      out.push(`  ${refLabel(finding.resource)}${where(finding.resource)}`);
+      out.push(...findingLines(finding, color, '    '));
+      shown.add(finding);
+    }
+    for (const workload of group.workloads) {
+      const reason = workload.statusReason ? ` - ${workload.statusReason}` : '';
+      out.push(`  ${refLabel(workload)}${where({ ...workload, namespace: workload.namespace })}: ${paint(color, STATUS_STYLE[workload.status], workload.status)}${reason}`);
+      for (const finding of workload.findings) {
+        const named = finding.resource.kind !== workload.kind || finding.resource.name !== workload.name ? ` (on ${refLabel(finding.resource)})` : '';
+        const lines = findingLines(finding, color, '    ');
+        lines[0] += named;
+        out.push(...lines);
+      }
+      for (const step of workload.plan) out.push(`    ${paint(color, 'grey', 'plan')}  ${step.change}: ${step.reason}`);
+    }
+  }
+  if (report.findings.length === 0) out.push('', 'No findings.');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,203 @@
+// `meshgate analyze`: what breaks, what meshgate fixes on its own, and what must change first, for
+// workloads in files or in live clusters. Exit 0, 1 when a finding is at or above --fail-on, 2 on
+// usage or unreadable input (DESIGN.md).
+import { readFile, writeFile } from 'node:fs/promises';
+import { defaultConfig } from '../config/defaults.js';
+import { ConfigError, configFromText } from '../config/load.js';
+import type { MeshgateConfig } from '../config/types.js';
+import type { LabelSelector } from '../k8s/objects.js';
+import { parseSelectorString, SelectorSyntaxError } from '../k8s/selectors.js';
+import { analyze } from '../analyze/analyze.js';
+import { compileRules } from '../analyze/engine/run.js';
+import { RuleFileError } from '../analyze/engine/rule-files.js';
+import type { RuleDefinition } from '../analyze/engine/rule.js';
+import type { AnalyzerEngines } from '../analyze/engines.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../analyze/reports/index.js';
+import { readFileSources } from '../analyze/sources/files.js';
+import { builtinRulesDir, loadRuleDirectory, packageVersionFromRoot } from '../analyze/sources/rules.js';
+import { severityRank, type AnalysisReport, type Severity, type SourceGap, type SourcedResource } from '../analyze/types.js';
+import { booleanFlag, formatHelp, parseArgs, stringFlag, stringFlags, UsageError, type FlagSpec } from './args.js';
+import type { Command, CommandIo } from './main.js';
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'filename', short: 'f', type: 'string', repeatable: true, valueName: 'PATH', description: 'Manifest file, directory (recursive) or - for stdin; repeatable' },
+  { name: 'kubeconfig', type: 'string', valueName: 'FILE', description: 'Read a live cluster with this kubeconfig (default: $KUBECONFIG or ~/.kube/config)' },
+  { name: 'context', type: 'string', repeatable: true, valueName: 'NAME', description: 'kubeconfig context to scan; repeatable (clusters are scanned concurrently)' },
+  { name: 'all-contexts', type: 'boolean', description: 'Scan every context of the kubeconfig' },
+  { name: 'namespace', short: 'n', type: 'string', valueName: 'NS', description: 'Only this namespace (files: also the namespace of objects without one)' },
+  { name: 'all-namespaces', short: 'A', type: 'boolean', description: 'All namespaces (the default for files)' },
+  { name: 'selector', short: 'l', type: 'string', valueName: 'SELECTOR', description: 'Only workloads whose pod labels match (e.g. app=web,tier!=db)' },
+  { name: 'output', short: 'o', type: 'string', choices: REPORT_FORMATS, valueName: 'FORMAT', description: 'Report format' },
+  { name: 'output-file', type: 'string', valueName: 'FILE', description: 'Write the report to FILE instead of stdout' },
+  { name: 'fail-on', type: 'string', choices: ['error', 'warning', 'info', 'none'], valueName: 'LEVEL', description: 'Exit 1 when a finding is at or above LEVEL (default error)' },
+  { name: 'rules', type: 'string', repeatable: true, valueName: 'DIR', description: "Add a team's own rule files (rules/*.yaml format); repeatable" },
+  { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration (the injector settings the plan uses)' },
+  { name: 'timeout', type: 'string', valueName: 'SECONDS', description: 'Per-request timeout for cluster reads (default 30)' },
+];
+
+const USAGE = 'meshgate analyze [-f PATH ...] [--kubeconfig F] [--context C] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|markdown|sarif|html] [--output-file F] [--fail-on error|warning|info|none] [--rules DIR]';
+
+/** The injection engine and validator, loaded lazily; the analyzer runs without them if they fail to load. */
+async function loadEngines(stderr: NodeJS.WritableStream): Promise<AnalyzerEngines> {
+  const engines: { -readonly [K in keyof AnalyzerEngines]: AnalyzerEngines[K] } = {};
+  try {
+    const inject = await import('../inject/index.js');
+    const annotations = await import('../inject/annotations.js');
+    engines.injectPod = inject.injectPod;
+    engines.checkAnnotation = annotations.checkAnnotation;
+  } catch (error) {
+    stderr.write(`meshgate analyze: warning: injection engine unavailable (${(error as Error).message}); plans are omitted\n`);
+  }
+  try {
+    const validate = await import('../validate/index.js');
+    engines.validateResource = validate.validateResource;
+    engines.crossResourceWarnings = (object, context) => validate.crossResourceWarnings(object, context as Parameters<typeof validate.crossResourceWarnings>[1]);
+  } catch (error) {
+    stderr.write(`meshgate analyze: warning: mesh resource validator unavailable (${(error as Error).message})\n`);
+  }
+  return engines;
+}
+
+async function loadConfig(file: string | undefined): Promise<MeshgateConfig> {
+  if (!file) return defaultConfig();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message]);
+  }
+  return configFromText(text, file);
+}
+
+function failsOn(report: AnalysisReport, level: string): boolean {
+  if (level === 'none') return false;
+  const threshold = severityRank(level as Severity);
+  return report.findings.some((f) => severityRank(f.severity) >= threshold);
+}
+
+function useColor(io: CommandIo, toFile: boolean): boolean {
+  if (toFile || process.env['NO_COLOR'] !== undefined) return false;
+  return (io.stdout as NodeJS.WriteStream).isTTY === true;
+}
+
+interface Collected {
+  readonly resources: SourcedResource[];
+  readonly gaps: SourceGap[];
+  readonly source: string;
+}
+
+async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namespace: string | undefined, selector: LabelSelector | undefined): Promise<Collected | number> {
+  const files = stringFlags(args, 'filename');
+  const contexts = stringFlags(args, 'context');
+  const allContexts = booleanFlag(args, 'all-contexts');
+  const kubeconfig = stringFlag(args, 'kubeconfig');
+  const clusterMode = kubeconfig !== undefined || contexts.length > 0 || allContexts;
+  if (files.length > 0 && clusterMode) throw new UsageError('use either -f (files) or --kubeconfig/--context (a live cluster), not both');
+  if (files.length === 0 && !clusterMode) throw new UsageError('nothing to analyze: give -f PATH (files) or --kubeconfig/--context (a live cluster)');
+  if (files.length > 0) {
+    const read = await readFileSources(files, io.stdin);
+    if (read.errors.length > 0) {
+      for (const error of read.errors) io.stderr.write(`meshgate analyze: ${error.message}\n`);
+      return 2;
+    }
+    const resources = namespace
+      ? read.resources.map((r) => (r.object.metadata?.namespace || r.object.kind === 'Namespace' ? r : { ...r, object: { ...r.object, metadata: { ...(r.object.metadata ?? {}), namespace } } }))
+      : read.resources;
+    return { resources, gaps: [], source: `files: ${files.join(', ')}` };
+  }
+  const timeoutText = stringFlag(args, 'timeout') ?? '30';
+  const timeoutSeconds = Number(timeoutText);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: expected a number of seconds, got "${timeoutText}"`);
+  const { readClusters, ClusterSourceError } = await import('../analyze/sources/cluster.js');
+  try {
+    const result = await readClusters({
+      ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+      contexts,
+      allContexts,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(selector !== undefined ? { labelSelector: stringFlag(args, 'selector')! } : {}),
+      timeoutMs: timeoutSeconds * 1000,
+      progress: (io.stderr as NodeJS.WriteStream).isTTY === true ? io.stderr : undefined,
+    });
+    return { resources: result.resources, gaps: result.gaps, source: `cluster: ${result.contexts.join(', ')}` };
+  } catch (error) {
+    if (error instanceof ClusterSourceError) {
+      io.stderr.write(`meshgate analyze: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+export const analyzeCommand: Command = async (argv, io) => {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout.write(formatHelp(USAGE, 'Reports, per workload, what blocks onboarding onto the mesh, what meshgate changes on its own (the injection plan) and what must change first.', FLAGS));
+    return 0;
+  }
+  const args = parseArgs(argv, FLAGS);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" (files are given with -f)`);
+  const namespace = stringFlag(args, 'namespace');
+  if (namespace !== undefined && booleanFlag(args, 'all-namespaces')) throw new UsageError('-n and -A cannot be used together');
+  const selectorText = stringFlag(args, 'selector');
+  let selector: LabelSelector | undefined;
+  try {
+    selector = selectorText !== undefined ? parseSelectorString(selectorText) : undefined;
+  } catch (error) {
+    if (error instanceof SelectorSyntaxError) throw new UsageError(`-l: ${error.message}`);
+    throw error;
+  }
+  const format = (stringFlag(args, 'output') ?? 'text') as ReportFormat;
+  const failOn = stringFlag(args, 'fail-on') ?? 'error';
+  const outputFile = stringFlag(args, 'output-file');
+
+  let config: MeshgateConfig;
+  let definitions: RuleDefinition[];
+  try {
+    config = await loadConfig(stringFlag(args, 'config'));
+    definitions = await loadRuleDirectory(builtinRulesDir());
+    for (const dir of stringFlags(args, 'rules')) definitions.push(...(await loadRuleDirectory(dir)));
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof RuleFileError) {
+      io.stderr.write(`meshgate analyze: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  let rules;
+  try {
+    rules = compileRules(definitions);
+  } catch (error) {
+    if (error instanceof RuleFileError) {
+      io.stderr.write(`meshgate analyze: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const collected = await collect(args, io, namespace, selector);
+  if (typeof collected === 'number') return collected;
+  const engines = await loadEngines(io.stderr);
+  const report = analyze({
+    resources: collected.resources,
+    rules,
+    config,
+    engines,
+    version: await packageVersionFromRoot(),
+    source: collected.source,
+    gaps: collected.gaps,
+    scope: { ...(namespace !== undefined ? { namespace } : {}), ...(selector !== undefined ? { selector } : {}) },
+  });
+  const text = renderReport(report, format, { color: useColor(io, outputFile !== undefined) });
+  if (outputFile !== undefined) {
+    try {
+      await writeFile(outputFile, text);
+    } catch (error) {
+      io.stderr.write(`meshgate analyze: cannot write ${outputFile}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    io.stderr.write(`meshgate analyze: ${format} report written to ${outputFile} (score ${report.summary.score}/100, ${report.summary.findings.error} error(s))\n`);
+  } else {
+    io.stdout.write(text);
+  }
+  return failsOn(report, failOn) ? 1 : 0;
+};

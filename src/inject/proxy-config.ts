@@ -1,0 +1,147 @@
+// `proxy.istio.io/config`: a ProxyConfig document (YAML or JSON) on the pod. Istio merges it over the mesh
+// defaults and rejects the pod when it does not parse or fails ValidateMeshConfigProxyConfig (reference
+// section 2). meshgate checks the fields the injector acts on and the ones Istio validates; fields it
+// does not know are kept in `raw` (Istio retries the parse allowing unknown fields).
+import { isIP } from 'node:net';
+import { parseDocument } from 'yaml';
+import { isObject } from '../k8s/objects.js';
+import type { PodProxyConfig } from './types.js';
+
+export type ProxyConfigResult =
+  | { readonly ok: true; readonly config: PodProxyConfig }
+  | { readonly ok: false; readonly message: string };
+
+export const PROXY_CONFIG_ALLOWED =
+  'a YAML or JSON ProxyConfig mapping, e.g. "holdApplicationUntilProxyStarts: true" or \'{"proxyMetadata":{"KEY":"value"}}\'';
+
+const INTERCEPTION_MODES = ['REDIRECT', 'TPROXY', 'NONE'] as const;
+
+// sigs.k8s.io/yaml (YAML 1.1) reads these unquoted words as booleans; the yaml package (YAML 1.2) keeps
+// them as strings, so they are accepted here to read a document the way Istio does.
+const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON']);
+const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
+
+/** Parses and checks a `proxy.istio.io/config` value. */
+export function parseProxyConfig(text: string): ProxyConfigResult {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return { ok: false, message: `not valid YAML or JSON (${firstLine(document.errors[0]!.message)}); expected ${PROXY_CONFIG_ALLOWED}` };
+  }
+  const parsed: unknown = document.toJS();
+  if (parsed === null || parsed === undefined) return { ok: true, config: { raw: {} } };
+  if (!isObject(parsed)) return { ok: false, message: `the document is not a mapping; expected ${PROXY_CONFIG_ALLOWED}` };
+
+  const errors: string[] = [];
+  const config: { -readonly [K in keyof PodProxyConfig]: PodProxyConfig[K] } = { raw: parsed };
+
+  const hold = parsed['holdApplicationUntilProxyStarts'];
+  if (hold !== undefined) {
+    const value = readBool(hold);
+    if (value === undefined) errors.push('holdApplicationUntilProxyStarts must be true or false');
+    else config.holdApplicationUntilProxyStarts = value;
+  }
+
+  const mode = parsed['interceptionMode'];
+  if (mode !== undefined) {
+    if (typeof mode === 'string' && (INTERCEPTION_MODES as readonly string[]).includes(mode)) {
+      config.interceptionMode = mode as PodProxyConfig['interceptionMode'];
+    } else {
+      errors.push('interceptionMode must be REDIRECT, TPROXY or NONE');
+    }
+  }
+
+  for (const field of ['statusPort', 'proxyAdminPort'] as const) {
+    const port = parsed[field];
+    if (port === undefined) continue;
+    if (!isPort(port)) errors.push(`${field} must be a port number 1-65535`);
+    else if (field === 'statusPort') config.statusPort = port;
+  }
+
+  const discovery = parsed['discoveryAddress'];
+  if (discovery !== undefined) {
+    const problem = typeof discovery === 'string' ? checkProxyAddress(discovery) : 'must be a string';
+    if (problem) errors.push(`discoveryAddress ${problem}`);
+  }
+
+  // Istio: drain durations only to the second; other durations to the millisecond, at least 1ms.
+  for (const [field, unit] of [['drainDuration', 'second'], ['terminationDrainDuration', 'millisecond']] as const) {
+    const duration = parsed[field];
+    if (duration === undefined) continue;
+    const problem = checkDuration(duration, unit);
+    if (problem) errors.push(`${field} ${problem}`);
+  }
+
+  const concurrency = parsed['concurrency'];
+  if (concurrency !== undefined && !(typeof concurrency === 'number' && Number.isInteger(concurrency) && concurrency >= 0)) {
+    errors.push('concurrency must be a whole number 0 or more');
+  }
+
+  const metadata = parsed['proxyMetadata'];
+  if (metadata !== undefined) {
+    if (!isObject(metadata)) errors.push('proxyMetadata must be a mapping of names to string values');
+    else {
+      const nonString = Object.entries(metadata).filter(([, value]) => typeof value !== 'string').map(([key]) => key);
+      if (nonString.length > 0) errors.push(`proxyMetadata values must be strings (quote them): ${nonString.join(', ')}`);
+      else config.proxyMetadata = metadata as Record<string, string>;
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, message: errors.join('; ') };
+  return { ok: true, config };
+}
+
+function readBool(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && YAML11_TRUE.has(value)) return true;
+  if (typeof value === 'string' && YAML11_FALSE.has(value)) return false;
+  return undefined;
+}
+
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/** Istio's ValidateProxyAddress: `host:port` with a valid port and a DNS name or IP address as host. */
+export function checkProxyAddress(address: string): string | undefined {
+  const split = splitHostPort(address);
+  if (!split) return `must be host:port, got "${address}"`;
+  if (!/^[0-9]+$/.test(split.port) || !isPort(Number(split.port))) return `port "${split.port}" must be a number 1-65535`;
+  if (!isDnsName(split.host) && !isIpAddress(split.host)) return `host "${split.host}" is not a valid hostname or IP address`;
+  return undefined;
+}
+
+function splitHostPort(address: string): { host: string; port: string } | undefined {
+  if (address.startsWith('[')) {
+    const match = /^\[([^\]]+)\]:([^:]*)$/.exec(address);
+    return match ? { host: match[1]!, port: match[2]! } : undefined;
+  }
+  const colon = address.lastIndexOf(':');
+  if (colon < 0 || address.indexOf(':') !== colon) return undefined;
+  return { host: address.slice(0, colon), port: address.slice(colon + 1) };
+}
+
+function isDnsName(host: string): boolean {
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name === '' || name.length > 255) return false;
+  return name.split('.').every((label) => /^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/.test(label));
+}
+
+function isIpAddress(host: string): boolean {
+  return !host.includes('%') && isIP(host) !== 0;
+}
+
+/** protobuf JSON durations are seconds with an `s` suffix: `45s`, `0.5s`. */
+function checkDuration(value: unknown, precision: 'second' | 'millisecond'): string | undefined {
+  const match = typeof value === 'string' ? /^(\d+)(?:\.(\d{1,9}))?s$/.exec(value) : null;
+  if (!match) return 'must be a duration in seconds such as "5s" or "0.5s"';
+  const fraction = (match[2] ?? '').padEnd(9, '0');
+  const nanos = BigInt(match[1]!) * 1_000_000_000n + BigInt(fraction);
+  if (nanos < 1_000_000n) return 'must be at least 1ms';
+  if (precision === 'second' && nanos % 1_000_000_000n !== 0n) return 'only supports whole seconds';
+  if (nanos % 1_000_000n !== 0n) return 'only supports millisecond precision';
+  return undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}

@@ -1,0 +1,342 @@
+// The pod fragment Istio's default `sidecar` template renders (reference sections 3.1-3.6), built as
+// objects: labels and annotations, the istio-init (or istio-validation with istio-cni) init container,
+// the istio-proxy container and its volumes. The engine strategic-merges it over the pod.
+import type { MeshgateConfig } from '../config/types.js';
+import type { Container, ContainerPort, EnvVar, Pod, Probe, Volume } from '../k8s/objects.js';
+import { canonicalLabels, ownerUri } from './owner.js';
+import { canonicalResourceList } from './quantity.js';
+import type { PodOwner, PodSettings } from './types.js';
+
+export const PROXY_CONTAINER = 'istio-proxy';
+export const INIT_CONTAINER = 'istio-init';
+export const VALIDATION_CONTAINER = 'istio-validation';
+export const ENABLE_CORE_DUMP_CONTAINER = 'enable-core-dump';
+
+/** Envoy's readiness endpoint (pilot-agent proxies /healthz/ready on 15021). */
+export const ENVOY_READY_PORT = 15021;
+/** Envoy's Prometheus port, the only port the proxy declares. */
+export const ENVOY_PROMETHEUS_PORT = 15090;
+export const PROXY_UID = 1337;
+const CLUSTER_DOMAIN = 'cluster.local';
+
+export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+export const CANONICAL_NAME_LABEL = 'service.istio.io/canonical-name';
+export const CANONICAL_REVISION_LABEL = 'service.istio.io/canonical-revision';
+export const NETWORK_LABEL = 'topology.istio.io/network';
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+export const DEFAULT_LOGS_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-logs-container';
+
+export interface SidecarInput {
+  /** The pod as the template sees it: injected containers stripped, saved overrides re-inserted. */
+  readonly pod: Readonly<Pod>;
+  readonly namespace: string;
+  readonly owner: PodOwner;
+  readonly settings: PodSettings;
+  readonly config: MeshgateConfig;
+  readonly native: boolean;
+  /** Classic mode with the application held: postStart `pilot-agent wait` (ignored when native). */
+  readonly holdApplication: boolean;
+}
+
+/**
+ * The `-d` value after `15090,15021,`: the user's exclusions plus the status port unless it is 0 or
+ * already listed (Istio's excludeInboundPort template function).
+ */
+export function excludedInboundPorts(statusPort: number, userExclusions: string): string {
+  const status = String(statusPort);
+  if (statusPort === 0) return userExclusions;
+  const ports = userExclusions.split(',');
+  if (ports.includes(status)) return userExclusions;
+  return [...ports.map((p) => p.trim()).filter((p) => p !== ''), status].join(',');
+}
+
+function resourcesOf(settings: PodSettings): Container['resources'] {
+  const resources: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  if (settings.resources.requests && Object.keys(settings.resources.requests).length > 0) {
+    resources.requests = canonicalResourceList(settings.resources.requests);
+  }
+  if (settings.resources.limits && Object.keys(settings.resources.limits).length > 0) {
+    resources.limits = canonicalResourceList(settings.resources.limits);
+  }
+  return resources;
+}
+
+function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function proxyMetadataEnv(settings: PodSettings): EnvVar[] {
+  return sortedEntries(settings.proxyConfig.proxyMetadata).map(([name, value]) => ({ name, value: String(value) }));
+}
+
+/** istio-iptables arguments (reference section 3.2), in the template's order. */
+export function iptablesArgs(settings: PodSettings, cni: boolean): string[] {
+  const excluded = excludedInboundPorts(settings.statusPort, settings.excludeInboundPorts);
+  const args = [
+    'istio-iptables',
+    '-p', '15001',
+    '-z', '15006',
+    '-u', String(PROXY_UID),
+    '-m', settings.interceptionMode,
+    '-i', settings.includeOutboundIPRanges,
+    '-x', settings.excludeOutboundIPRanges,
+    '-b', settings.includeInboundPorts,
+    '-d', excluded === '' ? `${ENVOY_PROMETHEUS_PORT},${ENVOY_READY_PORT}` : `${ENVOY_PROMETHEUS_PORT},${ENVOY_READY_PORT},${excluded}`,
+  ];
+  if (settings.includeOutboundPorts !== undefined) args.push('-q', settings.includeOutboundPorts);
+  if (settings.excludeOutboundPorts !== undefined) args.push('-o', settings.excludeOutboundPorts);
+  if (settings.rerouteVirtualInterfaces !== undefined) args.push('-k', settings.rerouteVirtualInterfaces);
+  if (settings.excludeInterfaces !== undefined) args.push('-c', settings.excludeInterfaces);
+  args.push(`--log_output_level=${settings.agentLogLevel}`);
+  if (cni) args.push('--run-validation', '--skip-rule-apply');
+  return args;
+}
+
+function initContainer(input: SidecarInput): Container {
+  const { settings, config } = input;
+  const cni = config.interception.cni;
+  const env = proxyMetadataEnv(settings);
+  const container: Container = {
+    name: cni ? VALIDATION_CONTAINER : INIT_CONTAINER,
+    image: settings.initImage,
+    args: iptablesArgs(settings, cni),
+    ...(config.proxy.imagePullPolicy ? { imagePullPolicy: config.proxy.imagePullPolicy } : {}),
+    ...(env.length > 0 ? { env } : {}),
+    resources: resourcesOf(settings),
+    securityContext: cni
+      ? {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          privileged: false,
+          readOnlyRootFilesystem: true,
+          runAsGroup: PROXY_UID,
+          runAsNonRoot: true,
+          runAsUser: PROXY_UID,
+        }
+      : {
+          allowPrivilegeEscalation: false,
+          capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+          privileged: false,
+          readOnlyRootFilesystem: false,
+          runAsGroup: 0,
+          runAsNonRoot: false,
+          runAsUser: 0,
+        },
+  };
+  return container;
+}
+
+/** Go's json of a ContainerPort, field order name, hostPort, containerPort, protocol, hostIP. */
+function portJson(port: ContainerPort): string {
+  const ordered: Record<string, unknown> = {};
+  if (port.name) ordered['name'] = port.name;
+  if (port.hostPort) ordered['hostPort'] = port.hostPort;
+  if (port.containerPort !== undefined) ordered['containerPort'] = port.containerPort;
+  if (port.protocol) ordered['protocol'] = port.protocol;
+  if (port.hostIP) ordered['hostIP'] = port.hostIP;
+  return JSON.stringify(ordered);
+}
+
+/** ISTIO_META_POD_PORTS exactly as the template lays it out: one port per line, leading commas. */
+export function podPortsValue(containers: readonly Container[]): string {
+  const lines = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports : [])).map((p, i) => `    ${i === 0 ? '' : ','}${portJson(p)}`);
+  return ['[', ...lines, ']'].join('\n');
+}
+
+export function appContainerNames(pod: Readonly<Pod>): string[] {
+  return (pod.spec?.containers ?? []).map((c) => c.name).filter((name) => name !== PROXY_CONTAINER);
+}
+
+const fieldRef = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+const resourceRef = (name: string, resource: string): EnvVar => ({
+  name,
+  valueFrom: { resourceFieldRef: { divisor: '1', resource } },
+});
+
+function proxyEnv(input: SidecarInput): EnvVar[] {
+  const { settings, config, owner, namespace, pod } = input;
+  const network = networkOf(pod, config);
+  const env: EnvVar[] = [
+    { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
+    { name: 'CA_ADDR', value: config.proxy.discoveryAddress },
+    fieldRef('POD_NAME', 'metadata.name'),
+    fieldRef('POD_NAMESPACE', 'metadata.namespace'),
+    fieldRef('INSTANCE_IP', 'status.podIP'),
+    fieldRef('SERVICE_ACCOUNT', 'spec.serviceAccountName'),
+    fieldRef('HOST_IP', 'status.hostIP'),
+    resourceRef('ISTIO_CPU_LIMIT', 'limits.cpu'),
+    { name: 'PROXY_CONFIG', value: `${JSON.stringify(settings.proxyConfig.raw)}\n` },
+    { name: 'ISTIO_META_POD_PORTS', value: podPortsValue(pod.spec?.containers ?? []) },
+    { name: 'ISTIO_META_APP_CONTAINERS', value: appContainerNames(pod).join(',') },
+    resourceRef('GOMEMLIMIT', 'limits.memory'),
+    { name: 'ISTIO_META_CLUSTER_ID', value: config.proxy.clusterId },
+    fieldRef('ISTIO_META_NODE_NAME', 'spec.nodeName'),
+    { name: 'ISTIO_META_INTERCEPTION_MODE', value: settings.interceptionMode },
+  ];
+  if (network) env.push({ name: 'ISTIO_META_NETWORK', value: network });
+  if (owner.name) {
+    env.push({ name: 'ISTIO_META_WORKLOAD_NAME', value: owner.name });
+    env.push({ name: 'ISTIO_META_OWNER', value: ownerUri(owner, namespace) });
+  }
+  if (settings.bootstrapOverride !== undefined) {
+    env.push({ name: 'ISTIO_BOOTSTRAP_OVERRIDE', value: '/etc/istio/custom-bootstrap/custom_bootstrap.json' });
+  }
+  env.push({ name: 'ISTIO_META_MESH_ID', value: config.proxy.meshId });
+  env.push({ name: 'TRUST_DOMAIN', value: config.proxy.trustDomain });
+  env.push(...proxyMetadataEnv(settings));
+  return env;
+}
+
+/** The network label wins over the configured network (reference section 3.1). */
+export function networkOf(pod: Readonly<Pod>, config: MeshgateConfig): string {
+  return pod.metadata?.labels?.[NETWORK_LABEL] ?? config.proxy.network;
+}
+
+function readyProbe(periodSeconds: number, failureThreshold: number, initialDelaySeconds: number): Probe {
+  return {
+    failureThreshold,
+    httpGet: { path: '/healthz/ready', port: ENVOY_READY_PORT },
+    ...(initialDelaySeconds !== 0 ? { initialDelaySeconds } : {}),
+    periodSeconds,
+    timeoutSeconds: 3,
+  };
+}
+
+function proxyContainer(input: SidecarInput): Container {
+  const { settings, native, holdApplication } = input;
+  const tproxy = settings.interceptionMode === 'TPROXY';
+  const privilegedPorts = settings.capNetBindService;
+  const add = [...(tproxy ? ['NET_ADMIN'] : []), ...(privilegedPorts ? ['NET_BIND_SERVICE'] : [])];
+  const container: Container = {
+    name: PROXY_CONTAINER,
+    image: settings.proxyImage,
+    args: [
+      'proxy',
+      'sidecar',
+      '--domain',
+      `$(POD_NAMESPACE).svc.${CLUSTER_DOMAIN}`,
+      `--proxyLogLevel=${settings.logLevel}`,
+      `--proxyComponentLogLevel=${settings.componentLogLevel}`,
+      `--log_output_level=${settings.agentLogLevel}`,
+    ],
+    env: proxyEnv(input),
+    ...(input.config.proxy.imagePullPolicy ? { imagePullPolicy: input.config.proxy.imagePullPolicy } : {}),
+  };
+  if (holdApplication && !native) {
+    container.lifecycle = { postStart: { exec: { command: ['pilot-agent', 'wait'] } } };
+  } else if (native) {
+    container.lifecycle = {
+      preStop: { exec: { command: ['pilot-agent', 'request', `--debug-port=${settings.statusPort}`, 'POST', 'drain'] } },
+    };
+  }
+  container.ports = [{ containerPort: ENVOY_PROMETHEUS_PORT, name: 'http-envoy-prom', protocol: 'TCP' }];
+  if (settings.statusPort !== 0) {
+    container.readinessProbe = readyProbe(settings.readinessPeriodSeconds, settings.readinessFailureThreshold, settings.readinessInitialDelaySeconds);
+  }
+  container.resources = resourcesOf(settings);
+  if (native) container.restartPolicy = 'Always';
+  container.securityContext = {
+    allowPrivilegeEscalation: false,
+    capabilities: { ...(add.length > 0 ? { add } : {}), drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsGroup: PROXY_UID,
+    runAsNonRoot: !(tproxy || privilegedPorts),
+    runAsUser: tproxy || privilegedPorts ? 0 : PROXY_UID,
+  };
+  if (settings.statusPort !== 0) container.startupProbe = readyProbe(1, 600, 0);
+  container.volumeMounts = [
+    { mountPath: '/var/run/secrets/workload-spiffe-uds', name: 'workload-socket' },
+    { mountPath: '/var/run/secrets/credential-uds', name: 'credential-socket' },
+    { mountPath: '/var/run/secrets/workload-spiffe-credentials', name: 'workload-certs' },
+    { mountPath: '/var/run/secrets/istio', name: 'istiod-ca-cert' },
+    { mountPath: '/var/run/secrets/istio/crl', name: 'istio-ca-crl' },
+    { mountPath: '/var/lib/istio/data', name: 'istio-data' },
+    ...(settings.bootstrapOverride !== undefined ? [{ mountPath: '/etc/istio/custom-bootstrap', name: 'custom-bootstrap-volume' }] : []),
+    { mountPath: '/etc/istio/proxy', name: 'istio-envoy' },
+    { mountPath: '/var/run/secrets/tokens', name: 'istio-token' },
+    { mountPath: '/etc/istio/pod', name: 'istio-podinfo' },
+    // Template order: a JSON object ranged in Go templates comes out sorted by key.
+    ...sortedEntries(settings.userVolumeMounts).map(([name, mount]) => ({ name, ...(mount as object) }) as NonNullable<Container['volumeMounts']>[number]),
+  ];
+  return container;
+}
+
+function volumes(settings: PodSettings): Volume[] {
+  return [
+    // The template writes `emptyDir:` with no value; the API server defaults that to an empty emptyDir.
+    { name: 'workload-socket', emptyDir: {} },
+    { name: 'credential-socket', emptyDir: {} },
+    { name: 'workload-certs', emptyDir: {} },
+    ...(settings.bootstrapOverride !== undefined ? [{ name: 'custom-bootstrap-volume', configMap: { name: settings.bootstrapOverride } }] : []),
+    { name: 'istio-envoy', emptyDir: { medium: 'Memory' } },
+    { name: 'istio-data', emptyDir: {} },
+    {
+      name: 'istio-podinfo',
+      downwardAPI: {
+        items: [
+          { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+          { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
+        ],
+      },
+    },
+    {
+      name: 'istio-token',
+      projected: { sources: [{ serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } }] },
+    },
+    { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
+    { name: 'istio-ca-crl', configMap: { name: 'istio-ca-crl', optional: true } },
+    ...sortedEntries(settings.userVolumes).map(([name, source]) => ({ name, ...(source as object) }) as Volume),
+  ];
+}
+
+/** Settings istio-cni reads from the pod, echoed as annotations (reference section 3.1). */
+function cniAnnotations(settings: PodSettings): Record<string, string> {
+  const out: Record<string, string> = { 'sidecar.istio.io/interceptionMode': settings.interceptionMode };
+  if (settings.includeOutboundIPRanges !== '') out['traffic.sidecar.istio.io/includeOutboundIPRanges'] = settings.includeOutboundIPRanges;
+  if (settings.excludeOutboundIPRanges !== '') out['traffic.sidecar.istio.io/excludeOutboundIPRanges'] = settings.excludeOutboundIPRanges;
+  out['traffic.sidecar.istio.io/includeInboundPorts'] = settings.includeInboundPorts;
+  out['traffic.sidecar.istio.io/excludeInboundPorts'] = excludedInboundPorts(settings.statusPort, settings.excludeInboundPorts);
+  if (settings.includeOutboundPorts !== undefined) out['traffic.sidecar.istio.io/includeOutboundPorts'] = settings.includeOutboundPorts;
+  if (settings.excludeOutboundPorts !== undefined) out['traffic.sidecar.istio.io/excludeOutboundPorts'] = settings.excludeOutboundPorts;
+  if (settings.rerouteVirtualInterfaces !== undefined) out['istio.io/reroute-virtual-interfaces'] = settings.rerouteVirtualInterfaces;
+  if (settings.excludeInterfaces !== undefined) out['traffic.sidecar.istio.io/excludeInterfaces'] = settings.excludeInterfaces;
+  return out;
+}
+
+/** The rendered sidecar: what the template adds, as a Pod fragment to strategic-merge over the pod. */
+export function renderSidecar(input: SidecarInput): Pod {
+  const { pod, settings, config, native, owner } = input;
+  const labels = pod.metadata?.labels ?? {};
+  const annotations = pod.metadata?.annotations ?? {};
+  const canonical = canonicalLabels(labels, owner);
+  const apps = appContainerNames(pod);
+
+  const templateAnnotations: Record<string, string> = { 'istio.io/rev': config.revision || 'default' };
+  if (apps.length > 0) {
+    if (annotations[DEFAULT_LOGS_CONTAINER_ANNOTATION] === undefined) templateAnnotations[DEFAULT_LOGS_CONTAINER_ANNOTATION] = apps[0]!;
+    if (annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) templateAnnotations[DEFAULT_CONTAINER_ANNOTATION] = apps[0]!;
+  }
+  if (config.interception.cni) Object.assign(templateAnnotations, cniAnnotations(settings));
+
+  const initContainers: Container[] = [];
+  if (settings.interceptionMode !== 'NONE') initContainers.push(initContainer(input));
+  const proxy = proxyContainer(input);
+  if (native) initContainers.push(proxy);
+
+  return {
+    metadata: {
+      labels: {
+        [TLS_MODE_LABEL]: labels[TLS_MODE_LABEL] || 'istio',
+        [CANONICAL_NAME_LABEL]: canonical.name,
+        [CANONICAL_REVISION_LABEL]: canonical.revision,
+      },
+      annotations: templateAnnotations,
+    },
+    spec: {
+      initContainers,
+      ...(native ? {} : { containers: [proxy] }),
+      volumes: volumes(settings),
+    } as Pod['spec'],
+  };
+}

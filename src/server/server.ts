@@ -1,0 +1,263 @@
+// Puts the webhook together: TLS source, cluster view, routes, HTTPS and health servers, certificate
+// Secret and caBundle upkeep, and graceful shutdown. `meshgate serve` parses flags and calls this.
+import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { MeshgateConfig } from '../config/types.js';
+import { createAdmissionApp } from './app.js';
+import { CaBundlePatcher } from './ca-bundle.js';
+import { CertificateSecret, type SecretContents } from './cert-secret.js';
+import { DEFAULT_LIFETIMES, generateCertificateAuthority, generateServingCertificate, serviceDnsNames, type CertificateLifetimes } from './certificates.js';
+import { InformerClusterView, staticClusterView, type ClusterViewSource } from './cluster-view.js';
+import { loadInjector, loadValidator } from './engines.js';
+import { createHealthServer } from './health.js';
+import { Lifecycle } from './lifecycle.js';
+import type { Logger } from './logging.js';
+import { createMetrics, type WebhookMetrics } from './metrics.js';
+import { mutateRoute } from './mutate.js';
+import type { AdmissionRoute } from './route.js';
+import { drainAndClose } from './shutdown.js';
+import { readCertificateFiles, ServingTls, watchCertificateFiles } from './tls.js';
+import { validateRoute } from './validate.js';
+
+export type TlsSource =
+  | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string; readonly pollMs?: number }
+  /** Generate a CA and serving certificate: in a cluster kept in the shared Secret, else in memory. */
+  | { readonly kind: 'generated' };
+
+export type ClusterAccess =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'kube'; readonly kubeConfig: KubeConfig };
+
+export interface WebhookNames {
+  readonly namespace: string;
+  readonly serviceName: string;
+  /** Name of both the Mutating- and ValidatingWebhookConfiguration. */
+  readonly webhookConfigurationName: string;
+  readonly secretName: string;
+}
+
+export interface WebhookServerOptions {
+  readonly port: number;
+  readonly healthPort: number;
+  /** Address to listen on; all interfaces when absent. */
+  readonly host?: string;
+  readonly tls: TlsSource;
+  /** Where to write the CA bundle (PEM) clients must trust, when the certificate is generated. */
+  readonly caOut?: string;
+  readonly cluster: ClusterAccess;
+  readonly names: WebhookNames;
+  readonly config: MeshgateConfig;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+  readonly metrics?: WebhookMetrics;
+  /** How often every replica re-reads the certificate Secret (and re-checks caBundle). */
+  readonly certificateSyncMs?: number;
+  readonly lifetimes?: CertificateLifetimes;
+  readonly shutdownDelayMs?: number;
+  readonly shutdownGraceMs?: number;
+  /** Routes to serve instead of the default /mutate and /validate (tests). */
+  readonly routes?: readonly AdmissionRoute[];
+}
+
+export interface RunningWebhook {
+  readonly port: number;
+  readonly healthPort: number;
+  readonly metrics: WebhookMetrics;
+  readonly lifecycle: Lifecycle;
+  /** PEM of the CA that signed the serving certificate, when meshgate generated it. */
+  caPem(): string | undefined;
+  /** Graceful shutdown; resolves when every connection is closed. Idempotent. */
+  shutdown(options?: { delayMs?: number }): Promise<'clean' | 'forced'>;
+}
+
+// The API server's webhook client drops idle connections after 90 s (Go's IdleConnTimeout); the server
+// keeps them a little longer so it is never the one closing a connection the client is about to reuse.
+const KEEP_ALIVE_TIMEOUT_MS = 95_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Malformed HTTP or a header/request timeout: answered in JSON when the socket can still take it. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+  const [code, text] = timedOut ? [408, 'Request Timeout'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, message: `bad HTTP request: ${error.message}` });
+  socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function listen(server: Server | HttpsServer, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function buildRoutes(options: WebhookServerOptions, cluster: ClusterViewSource, metrics: WebhookMetrics): Promise<AdmissionRoute[]> {
+  const { logger } = options;
+  const routes: AdmissionRoute[] = [];
+  const injector = await loadInjector();
+  if (injector.ok) {
+    routes.push(mutateRoute({ injectPod: injector.value, config: () => options.config, cluster }));
+  } else {
+    logger.error(injector.error);
+    routes.push(unavailableRoute('/mutate', 'mutate', injector.error));
+  }
+  const validator = await loadValidator();
+  if (validator.ok) {
+    routes.push(validateRoute({ validator: validator.value, cluster, metrics }));
+  } else {
+    logger.error(validator.error);
+    routes.push(unavailableRoute('/validate', 'validate', validator.error));
+  }
+  return routes;
+}
+
+function unavailableRoute(path: string, name: string, message: string): AdmissionRoute {
+  return { path, name, admit: () => ({ decision: { allowed: false, code: 500, message }, outcome: 'error' }) };
+}
+
+export async function startWebhook(options: WebhookServerOptions): Promise<RunningWebhook> {
+  const { logger } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const lifecycle = new Lifecycle(metrics);
+  const tls = new ServingTls(logger.child({ subsystem: 'tls' }), metrics);
+  const stoppers: (() => void | Promise<void>)[] = [];
+  let caPem: string | undefined;
+
+  // Cluster view.
+  let cluster: ClusterViewSource;
+  if (options.cluster.kind === 'kube') {
+    const view = new InformerClusterView({ kubeConfig: options.cluster.kubeConfig, logger: logger.child({ subsystem: 'cluster-view' }), metrics });
+    await view.start();
+    stoppers.push(() => view.stop());
+    cluster = view;
+  } else {
+    cluster = staticClusterView();
+    metrics.clusterViewSynced.set(1);
+  }
+  lifecycle.require('certificate-loaded', () => tls.current() !== undefined);
+  lifecycle.require('cluster-view-synced', () => cluster.synced());
+  let listening = false;
+  lifecycle.require('https-listening', () => listening);
+
+  // Health port first: probes answer (not ready) while the certificate and caches come up.
+  const health = createHealthServer({ lifecycle, metrics });
+  const healthPort = await listen(health, options.healthPort, options.host);
+
+  // Serving certificate.
+  const writeCa = async (pem: string): Promise<void> => {
+    if (pem === caPem) return;
+    caPem = pem;
+    if (options.caOut) {
+      await writeFile(options.caOut, pem, { mode: 0o644 });
+      logger.info({ file: options.caOut }, 'wrote the CA bundle');
+    }
+  };
+  const dnsNames = ['localhost', ...serviceDnsNames(options.names.serviceName, options.names.namespace)];
+  const ipAddresses = ['127.0.0.1', '::1'];
+  if (options.tls.kind === 'files') {
+    const files = { certFile: options.tls.certFile, keyFile: options.tls.keyFile };
+    const outcome = tls.update(await readCertificateFiles(files), files.certFile);
+    if (outcome === 'invalid') throw new Error(`${files.certFile}, ${files.keyFile}: not a usable certificate and key pair`);
+    const watcher = watchCertificateFiles({ files, tls, logger, ...(options.tls.pollMs ? { pollMs: options.tls.pollMs } : {}) });
+    stoppers.push(() => watcher.close());
+  } else if (options.cluster.kind === 'kube') {
+    const secret = new CertificateSecret({
+      kubeConfig: options.cluster.kubeConfig,
+      namespace: options.names.namespace,
+      secretName: options.names.secretName,
+      dnsNames,
+      ipAddresses,
+      logger: logger.child({ subsystem: 'certificate-secret' }),
+      lifetimes: options.lifetimes ?? DEFAULT_LIFETIMES,
+    });
+    const patcher = new CaBundlePatcher({
+      kubeConfig: options.cluster.kubeConfig,
+      configurationName: options.names.webhookConfigurationName,
+      logger: logger.child({ subsystem: 'ca-bundle' }),
+      metrics,
+    });
+    stoppers.push(() => patcher.stop());
+    const apply = async (contents: SecretContents): Promise<void> => {
+      tls.update({ certPem: contents.serving.certPem, keyPem: contents.serving.keyPem }, `secret ${options.names.namespace}/${options.names.secretName}`);
+      await writeCa(contents.serving.caPem);
+      patcher.publish(contents.serving.caPem);
+    };
+    let failures = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const sync = async (): Promise<void> => {
+      try {
+        await apply(await secret.ensure());
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        logger.warn({ error: (error as Error).message, failures }, 'cannot read or update the certificate Secret; will retry');
+      }
+      if (stopped) return;
+      const interval = options.certificateSyncMs ?? 60_000;
+      const delay = failures === 0 ? interval : Math.min(interval, 250 * 2 ** Math.min(failures - 1, 10));
+      timer = setTimeout(() => void sync(), delay);
+      timer.unref();
+    };
+    stoppers.push(() => {
+      stopped = true;
+      clearTimeout(timer);
+    });
+    await sync();
+  } else {
+    const now = new Date();
+    const ca = await generateCertificateAuthority(now, (options.lifetimes ?? DEFAULT_LIFETIMES).caDays);
+    const serving = await generateServingCertificate({ ca, dnsNames, ipAddresses, now, days: (options.lifetimes ?? DEFAULT_LIFETIMES).servingDays });
+    tls.update({ certPem: serving.certPem, keyPem: serving.keyPem }, 'generated');
+    await writeCa(serving.caPem);
+  }
+
+  // HTTPS admission server.
+  const routes = options.routes ? [...options.routes] : await buildRoutes(options, cluster, metrics);
+  const app = createAdmissionApp({ routes, maxBodyBytes: options.maxBodyBytes, logger, metrics, lifecycle });
+  const https = createHttpsServer({ minVersion: 'TLSv1.2' }, app);
+  https.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  https.headersTimeout = HEADERS_TIMEOUT_MS;
+  https.requestTimeout = REQUEST_TIMEOUT_MS;
+  https.on('tlsClientError', (error) => logger.debug({ error: error.message }, 'TLS handshake failed'));
+  https.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket));
+  tls.attach(https);
+  const port = await listen(https, options.port, options.host);
+  listening = true;
+  logger.info({ port, healthPort, routes: routes.map((r) => r.path), cluster: options.cluster.kind, tls: options.tls.kind }, 'meshgate webhook listening');
+
+  let shuttingDown: Promise<'clean' | 'forced'> | undefined;
+  return {
+    port,
+    healthPort,
+    metrics,
+    lifecycle,
+    caPem: () => caPem,
+    shutdown(shutdownOptions = {}) {
+      shuttingDown ??= (async () => {
+        const outcome = await drainAndClose({
+          lifecycle,
+          servers: [https, health],
+          logger,
+          delayMs: shutdownOptions.delayMs ?? options.shutdownDelayMs ?? 0,
+          graceMs: options.shutdownGraceMs ?? 20_000,
+        });
+        for (const stop of stoppers.reverse()) await stop();
+        return outcome;
+      })();
+      return shuttingDown;
+    },
+  };
+}
+

@@ -1,0 +1,54 @@
+// Public API of the mesh resource validator. Two layers, as a real cluster applies them: the CRD
+// schema (types, enums, required fields, one-of rules) and then Istio's webhook semantics.
+// Pure: no I/O.
+import { isObject } from '../k8s/objects.js';
+import { meshKindOf } from './kinds.js';
+import { checkMetadata } from './metadata.js';
+import { schemaIssues, withoutNullFields } from './schema.js';
+import { Findings, type Issue, type ValidationResult } from './types.js';
+
+export type { Issue, ValidationResult } from './types.js';
+export { crossResourceWarnings, type CrossResourceContext } from './cross.js';
+export { formatDenial, formatWarnings, formatIssue } from './format.js';
+export { MESH_KINDS } from './kinds.js';
+
+/** True for the Istio kinds and versions meshgate validates. */
+export function isMeshKind(apiVersion?: string, kind?: string): boolean {
+  return meshKindOf(apiVersion, kind) !== undefined;
+}
+
+/**
+ * Validates one object. Returns undefined when it is not a mesh kind meshgate validates, so callers
+ * can pass every object they have.
+ */
+export function validateResource(object: unknown): ValidationResult | undefined {
+  if (!isObject(object)) return undefined;
+  const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : undefined;
+  const kind = typeof object['kind'] === 'string' ? object['kind'] : undefined;
+  const meshKind = meshKindOf(apiVersion, kind);
+  if (!meshKind || !apiVersion || !kind) return undefined;
+
+  const metadata = isObject(object['metadata']) ? object['metadata'] : undefined;
+  const name = typeof metadata?.['name'] === 'string' ? metadata['name'] : undefined;
+  const namespace = typeof metadata?.['namespace'] === 'string' ? metadata['namespace'] : undefined;
+  const result = (errors: Issue[], warnings: Issue[]): ValidationResult => ({
+    apiVersion,
+    kind,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {}),
+    valid: errors.length === 0,
+    errors,
+    warnings,
+  });
+
+  const cleaned = withoutNullFields(object) as Record<string, unknown>;
+  const schemaErrors = schemaIssues(meshKind.schema, cleaned);
+  // The API server rejects on the CRD layer before the webhook runs; report those problems alone.
+  if (schemaErrors.length > 0) return result(schemaErrors, []);
+
+  const findings = new Findings();
+  checkMetadata(findings, kind, metadata, cleaned['spec']);
+  const spec = isObject(cleaned['spec']) ? cleaned['spec'] : {};
+  meshKind.check({ spec, namespace, name, findings });
+  return result(findings.errors, findings.warnings);
+}

@@ -1,0 +1,97 @@
+// Table-driven run of test/fixtures/validate/<kind>/{valid,invalid}/*.yaml (see the README there):
+// every valid document accepted (with the warnings it names), every invalid one rejected with an
+// error at the expected path whose message contains the expected fragment.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { validateResource, type Issue } from '../../src/validate/index.js';
+import { fixturesDir } from '../helpers/paths.js';
+
+interface Expectation {
+  readonly path: string;
+  readonly fragment: string;
+}
+
+interface FixtureDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly name: string;
+  readonly object: unknown;
+  readonly expects: Expectation[];
+  readonly warns: Expectation[];
+}
+
+const root = join(fixturesDir, 'validate');
+
+function expectations(text: string, tag: 'expect' | 'warn'): Expectation[] {
+  const out: Expectation[] = [];
+  for (const match of text.matchAll(new RegExp(`^#\\s*${tag}:\\s*(.+)$`, 'gm'))) {
+    const body = match[1]!.trim();
+    const split = body.indexOf(': ');
+    assert.ok(split > 0, `malformed "# ${tag}:" comment: ${body}`);
+    out.push({ path: body.slice(0, split), fragment: body.slice(split + 2) });
+  }
+  return out;
+}
+
+function documentsOf(file: string): FixtureDocument[] {
+  const text = readFileSync(file, 'utf8');
+  return text
+    .split(/^---\s*$/m)
+    .filter((chunk) => chunk.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('#')))
+    .map((chunk, index) => {
+      const object: unknown = parse(chunk);
+      const name = String((object as { metadata?: { name?: string } }).metadata?.name ?? `document ${index}`);
+      return { file, index, name, object, expects: expectations(chunk, 'expect'), warns: expectations(chunk, 'warn') };
+    });
+}
+
+function show(issues: readonly Issue[]): string {
+  return issues.map((found) => `  ${found.path}: ${found.message}`).join('\n') || '  (none)';
+}
+
+function has(issues: readonly Issue[], expected: Expectation): boolean {
+  return issues.some((found) => found.path === expected.path && found.message.includes(expected.fragment));
+}
+
+const kinds = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+
+describe('validator fixtures', () => {
+  it('covers every kind with at least 8 invalid cases', () => {
+    assert.equal(kinds.length, 10, `kinds: ${kinds.join(', ')}`);
+    for (const kind of kinds) {
+      const invalid = readdirSync(join(root, kind, 'invalid')).flatMap((file) => documentsOf(join(root, kind, 'invalid', file)));
+      assert.ok(invalid.length >= 8, `${kind}: only ${invalid.length} invalid cases`);
+    }
+  });
+
+  for (const kind of kinds) {
+    describe(kind, () => {
+      for (const file of readdirSync(join(root, kind, 'valid')).sort()) {
+        for (const doc of documentsOf(join(root, kind, 'valid', file))) {
+          it(`accepts ${file} ${doc.name}`, () => {
+            const result = validateResource(doc.object);
+            assert.ok(result, 'not recognised as a mesh kind');
+            assert.equal(result.valid, true, `unexpected errors:\n${show(result.errors)}`);
+            for (const warn of doc.warns) assert.ok(has(result.warnings, warn), `missing warning ${warn.path}: ${warn.fragment}\nwarnings:\n${show(result.warnings)}`);
+          });
+        }
+      }
+      for (const file of readdirSync(join(root, kind, 'invalid')).sort()) {
+        for (const doc of documentsOf(join(root, kind, 'invalid', file))) {
+          it(`rejects ${file} ${doc.name}`, () => {
+            assert.ok(doc.expects.length > 0, 'invalid fixture without "# expect:" comment');
+            const result = validateResource(doc.object);
+            assert.ok(result, 'not recognised as a mesh kind');
+            assert.equal(result.valid, false, 'accepted an invalid resource');
+            for (const expected of doc.expects) {
+              assert.ok(has(result.errors, expected), `missing error ${expected.path}: ${expected.fragment}\nerrors:\n${show(result.errors)}`);
+            }
+          });
+        }
+      }
+    });
+  }
+});
