@@ -51,7 +51,8 @@ async function loadEngines(stderr: NodeJS.WritableStream): Promise<AnalyzerEngin
   try {
     const validate = await import('../validate/index.js');
     engines.validateResource = validate.validateResource;
-    engines.crossResourceWarnings = (object, context) => validate.crossResourceWarnings(object, context as Parameters<typeof validate.crossResourceWarnings>[1]);
+    engines.crossResourceWarnings = (object, context) =>
+      validate.crossResourceWarnings(object as Parameters<typeof validate.crossResourceWarnings>[0], context as Parameters<typeof validate.crossResourceWarnings>[1]);
   } catch (error) {
     stderr.write(`meshgate analyze: warning: mesh resource validator unavailable (${(error as Error).message})\n`);
   }

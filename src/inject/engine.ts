@@ -245,7 +245,13 @@ export function injectPod(request: InjectRequest): InjectResult {
   if (!decision.inject) return { action: 'skip', reason: decision.reason, notes: [note('did not inject the sidecar', decision.reason)] };
   notes.push(note('injected the Istio sidecar', decision.reason));
   if (mode === 'webhook' && namespaceLabels === undefined) {
-    notes.push(note('did not check the namespace labels', `the labels of namespace ${namespace} are not known yet, so only the pod's own labels and annotations were checked`, 'warning'));
+    // Without a cluster view the API server's webhook selectors are the only namespace check; a view
+    // that has not synced yet deserves a warning.
+    notes.push(
+      cluster.synced === false
+        ? note('did not check the namespace labels', `the cluster view has not synced yet, so the labels of namespace ${namespace} are unknown; only the pod's own labels and annotations were checked`, 'warning')
+        : note('did not check the namespace labels', `no namespaces are known; the webhook's namespace selector in the API server decides for namespace ${namespace}`),
+    );
   }
 
   const working = cloneJson(original) as Pod;
@@ -307,7 +313,8 @@ export function injectPod(request: InjectRequest): InjectResult {
   }
   adjustInitContainerUser(pod, working, settings);
 
-  notes.push(...describeLayout(template, settings, config, native, hold, headlessHold, status));
+  const runsToCompletion = ['Job', 'CronJob'].includes(owner.kind) || ['Never', 'OnFailure'].includes(working.spec?.restartPolicy ?? '');
+  notes.push(...describeLayout(template, settings, config, native, hold, headlessHold, status, runsToCompletion));
   for (const overlay of [...overrides.containers, ...overrides.initContainers]) {
     notes.push(
       note(
@@ -395,6 +402,7 @@ function describeLayout(
   hold: boolean,
   headlessHold: boolean,
   status: InjectionStatus | undefined,
+  runsToCompletion: boolean,
 ): Note[] {
   const notes: Note[] = [];
   if (status) {
@@ -408,6 +416,15 @@ function describeLayout(
   } else {
     notes.push(note('added istio-proxy as the last container', `${native.reason}; kubectl exec and logs keep defaulting to the application`));
   }
+  if (!native.native && runsToCompletion) {
+    notes.push(
+      note(
+        'left a classic sidecar in a pod that runs to completion',
+        'the proxy keeps running after the job\'s containers exit, so the Job never completes; use native sidecars (Kubernetes 1.33+) or have the job call POST localhost:15020/quitquitquit when done',
+        'warning',
+      ),
+    );
+  }
   if (settings.interceptionMode === 'NONE') {
     notes.push(note('added no traffic-capture init container', 'interception mode NONE: the application sends to the proxy explicitly'));
   } else if (config.interception.cni) {
@@ -417,14 +434,14 @@ function describeLayout(
     notes.push(
       note(
         `added init container ${INIT_CONTAINER} (iptables ${settings.interceptionMode}: inbound ports ${settings.includeInboundPorts} except 15090,15021${excluded ? `,${excluded}` : ''}; outbound IP ranges ${settings.includeOutboundIPRanges || '(none)'}${settings.excludeOutboundIPRanges ? ` except ${settings.excludeOutboundIPRanges}` : ''}${settings.excludeOutboundPorts ? `; outbound ports ${settings.excludeOutboundPorts} bypass the proxy` : ''})`,
-        'redirects the pod\'s traffic through the proxy; the status and Envoy ports stay reachable in plaintext for kubelet and Prometheus',
+        'it sends the pod\'s traffic through the proxy; the status and Envoy ports stay reachable in plaintext for kubelet and Prometheus',
       ),
     );
   }
   if (settings.statusPort === 0) {
     notes.push(note('gave istio-proxy no readiness or startup probe', 'the status port is 0 (annotation status.sidecar.istio.io/port)', 'warning'));
   }
-  notes.push(note(`added volumes ${(template.spec?.volumes ?? []).map((v) => v.name).join(', ')}`, 'the proxy\'s workload identity token, CA certificate, bootstrap and pod metadata (Istio\'s sidecar template)'));
-  notes.push(note(`recorded the injected containers (${injectedSummary(template)}) in ${STATUS_ANNOTATION}`, 'lets a later injection strip and redo them (idempotent re-injection)'));
+  notes.push(note(`added volumes ${(template.spec?.volumes ?? []).map((v) => v.name).join(', ')}`, 'they hold the proxy\'s workload identity token, CA certificate, bootstrap and pod metadata (Istio\'s sidecar template)'));
+  notes.push(note(`recorded the injected containers (${injectedSummary(template)}) in ${STATUS_ANNOTATION}`, 'a later injection strips exactly these and redoes them, so injecting twice gives the same pod'));
   return notes;
 }

@@ -16,7 +16,8 @@ export const WORKLOAD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>
 export type WorkloadKind = 'Pod' | keyof typeof WORKLOAD_TEMPLATE_PATHS;
 
 export function isWorkloadKind(kind: string | undefined): kind is WorkloadKind {
-  return kind === 'Pod' || (kind !== undefined && kind in WORKLOAD_TEMPLATE_PATHS);
+  // Own keys only: `toString` or `constructor` are not kinds.
+  return kind === 'Pod' || (kind !== undefined && Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATE_PATHS, kind));
 }
 
 export interface PodTemplateRef {
@@ -39,7 +40,7 @@ export function podTemplateOf(object: KubeObject): PodTemplateLookup {
     if (!isObject(object['spec'])) return { ok: false, reason: 'spec: a Pod needs a spec' };
     return { ok: true, ref: { template: object as unknown as PodTemplateSpec, path: [] } };
   }
-  const path = object.kind ? WORKLOAD_TEMPLATE_PATHS[object.kind] : undefined;
+  const path = isWorkloadKind(object.kind) ? WORKLOAD_TEMPLATE_PATHS[object.kind] : undefined;
   if (!path) return { ok: false, reason: `kind ${object.kind ?? '<none>'} has no pod template` };
   let node: unknown = object;
   for (let i = 0; i < path.length; i++) {

@@ -38,19 +38,30 @@ export function isIpOrCidr(value: string): boolean {
   return isIpAddress(value) || isCidr(value);
 }
 
+/** Labels of a domain; a single trailing dot (`istio.io.`) is an unambiguous absolute name. */
+function domainLabels(domain: string): string[] {
+  const labels = domain.split('.');
+  if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
+  return labels;
+}
+
 /** Message when `domain` is not an FQDN (no wildcards), else undefined. */
 export function fqdnProblem(domain: string): string | undefined {
   if (domain.length === 0) return 'empty domain name not allowed';
   if (domain.length > 255) return `domain name "${domain}" too long (max 255)`;
-  const bad = domain.split('.').find((label) => !isHostLabel(label));
-  return bad === undefined ? undefined : `domain name "${domain}" invalid (label "${bad}" invalid)`;
+  const labels = domainLabels(domain);
+  const bad = labels.find((label) => !isHostLabel(label));
+  if (bad !== undefined) return `domain name "${domain}" invalid (label "${bad}" invalid)`;
+  const top = labels[labels.length - 1]!;
+  if (labels.length > 1 && /^\d+$/.test(top)) return `domain name "${domain}" invalid (top level domain "${top}" cannot be all-numeric)`;
+  return undefined;
 }
 
 /** Wildcard only as the whole first label (`*` or `*.example.com`); reference 1.2 ValidateWildcardDomain. */
 export function wildcardDomainProblem(domain: string): string | undefined {
   if (domain.length === 0) return 'empty domain name not allowed';
   if (domain.length > 255) return `domain name "${domain}" too long (max 255)`;
-  const labels = domain.split('.');
+  const labels = domainLabels(domain);
   const [first, ...rest] = labels;
   if (first !== '*' && !isHostLabel(first!)) {
     return first!.includes('*')

@@ -1,5 +1,5 @@
 // Gateway semantics (reference 1.3 ValidateGateway).
-import { checkPort, isDns1123Label, isIpAddress, parseProtocol, PROTOCOLS, checkSelectorLabels } from './fields.js';
+import { checkPort, checkSelectorLabels, isDns1123Label, isHttpProtocol, isIpAddress, parseProtocol, PROTOCOLS } from './fields.js';
 import { namespacedHostProblem } from './hosts.js';
 import { entry, isSet, objectAt, objectsOf, stringsOf } from './read.js';
 import { checkServerTls } from './tls.js';
@@ -29,7 +29,7 @@ export function checkGateway({ spec, name, findings }: KindContext): void {
       if (typeof rawProtocol !== 'string' || rawProtocol === '') findings.error(`${portPath}.protocol`, 'required value');
       else {
         protocol = parseProtocol(rawProtocol);
-        if (!protocol || protocol === 'UDP') findings.error(`${portPath}.protocol`, `invalid protocol "${rawProtocol}", supported protocols are ${PROTOCOLS.filter((p) => p !== 'UDP').join(', ')}`);
+        if (!protocol) findings.error(`${portPath}.protocol`, `invalid protocol "${rawProtocol}", supported protocols are ${PROTOCOLS.join(', ')}`);
       }
       const portName = port['name'];
       if (typeof portName !== 'string' || portName === '') findings.error(`${portPath}.name`, 'port name must be set');
@@ -42,12 +42,21 @@ export function checkGateway({ spec, name, findings }: KindContext): void {
     }
     if (typeof bind === 'string' && bind !== '' && !unixBind && !isIpAddress(bind)) findings.error(`${path}.bind`, `bind "${bind}" must be an IP address or a unix:// socket`);
     const tls = objectAt(server['tls']);
-    if ((protocol === 'HTTPS' || protocol === 'TLS') && !tls) findings.error(`${path}.tls`, `server must have TLS settings for ${protocol} protocol`);
+    const terminatesTls = protocol === 'HTTPS' || protocol === 'TLS';
+    if (terminatesTls && !tls) findings.error(`${path}.tls`, `server must have TLS settings for ${protocol} protocol`);
+    if (tls && protocol !== undefined && !terminatesTls) {
+      // On a plain-text port only a passthrough-mode block (for httpsRedirect) makes sense.
+      const mode = tls['mode'] ?? 'PASSTHROUGH';
+      const passthrough = mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
+      const certificates = ['caCertificates', 'privateKey', 'serverCertificate'].some((field) => isSet(tls[field]));
+      if (!isHttpProtocol(protocol)) findings.error(`${path}.tls`, `server cannot have TLS settings for non HTTPS/TLS ports (protocol ${protocol})`);
+      else if (!passthrough || certificates) findings.error(`${path}.tls`, 'server cannot have TLS settings for plain text HTTP ports (only httpsRedirect)');
+    }
     if (tls) {
-      const redirectOnly = tls['httpsRedirect'] === true;
-      if (protocol === 'HTTP' && !redirectOnly && isSet(tls['mode'])) findings.error(`${path}.tls`, 'server cannot have TLS settings for plain text HTTP ports (only httpsRedirect)');
-      if (redirectOnly && protocol !== undefined && protocol !== 'HTTP') findings.warn(`${path}.tls.httpsRedirect`, `httpsRedirect only has an effect on HTTP servers (this one is ${protocol})`);
-      if (protocol !== 'HTTP' || !redirectOnly) checkServerTls(findings, `${path}.tls`, tls);
+      if (tls['httpsRedirect'] === true && protocol !== undefined && protocol !== 'HTTP') {
+        findings.warn(`${path}.tls.httpsRedirect`, `httpsRedirect only has an effect on HTTP servers (this one is ${protocol})`);
+      }
+      if (terminatesTls) checkServerTls(findings, `${path}.tls`, tls);
     }
   }
   checkSelectorLabels(findings, 'spec.selector', spec['selector']);

@@ -8,6 +8,7 @@ import {
   isCidr,
   isDns1123Label,
   isIpAddress,
+  isHttpProtocol,
   isIpOrCidr,
   parseProtocol,
   wildcardDomainProblem,
@@ -145,11 +146,12 @@ export function checkServiceEntry({ spec, namespace, findings }: KindContext): v
     checkLabels(findings, `${entry('spec.endpoints', index)}.labels`, endpoint['labels']);
   }
 
+  // Plain TCP cannot tell hosts apart (no authority header, no SNI) unless resolution ignores them.
   if (hosts.length > 1 && resolution !== 'NONE') {
     for (const [port, index] of ports) {
       const protocol = typeof port['protocol'] === 'string' ? parseProtocol(port['protocol']) : undefined;
-      if (protocol === 'TCP' || protocol === 'MONGO' || protocol === 'MYSQL' || protocol === 'REDIS' || protocol === 'UDP') {
-        findings.error(`${entry('spec.ports', index)}.protocol`, `multiple hosts provided with non-HTTP, non-TLS port (${protocol})`);
+      if (!isHttpProtocol(protocol) && protocol !== 'HTTPS' && protocol !== 'TLS') {
+        findings.error(`${entry('spec.ports', index)}.protocol`, `multiple hosts provided with non-HTTP, non-TLS port (${protocol ?? 'protocol unset'}); use one host per ServiceEntry or resolution NONE`);
       }
     }
   }

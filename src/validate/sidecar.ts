@@ -1,17 +1,20 @@
 // Sidecar semantics (reference 1.3 ValidateSidecar).
 import { checkDestination } from './destination.js';
 import { checkConnectionPool } from './destinationrule.js';
-import { checkPort, checkSelectorLabels, fqdnProblem, isHttpProtocol, isIpAddress, parseProtocol, type Protocol } from './fields.js';
+import { checkPort, checkSelectorLabels, fqdnProblem, isDns1123Label, isHttpProtocol, isIpAddress, parseProtocol, type Protocol } from './fields.js';
 import { namespacedHostProblem } from './hosts.js';
 import { entry, isSet, listAt, objectAt, objectsOf, stringsOf, type Fields } from './read.js';
 import type { Findings, KindContext } from './types.js';
 
 const UNIX_PREFIX = 'unix://';
-const DEFAULT_ENDPOINT = /^(127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)$/;
+// `:PORT` (empty host) means localhost, as in Istio's older form.
+const DEFAULT_ENDPOINT = /^(127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]|):(\d+)$/;
 
 function checkListenerPort(findings: Findings, path: string, port: Fields, options: { allowZero: boolean }): Protocol | undefined {
   checkPort(findings, `${path}.number`, port['number'], { allowZero: options.allowZero });
   if (port['targetPort'] !== undefined) findings.error(`${path}.targetPort`, 'targetPort is not allowed on Sidecar listeners');
+  const name = port['name'];
+  if (typeof name === 'string' && name !== '' && !isDns1123Label(name)) findings.error(`${path}.name`, `invalid port name "${name}" (must be a DNS-1123 label)`);
   const raw = port['protocol'];
   if (typeof raw !== 'string' || raw === '') return undefined;
   const protocol = parseProtocol(raw);

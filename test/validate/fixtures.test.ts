@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { validateResource, type Issue } from '../../src/validate/index.js';
+import { MESH_KINDS, validateResource, type Issue } from '../../src/validate/index.js';
 import { fixturesDir } from '../helpers/paths.js';
 
 interface Expectation {
@@ -56,12 +56,14 @@ function has(issues: readonly Issue[], expected: Expectation): boolean {
   return issues.some((found) => found.path === expected.path && found.message.includes(expected.fragment));
 }
 
-const kinds = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+// One fixture folder per kind, named after the kind in lower case (`virtualservice`, ...).
+const kinds = MESH_KINDS.map((kind) => kind.kind.toLowerCase()).sort();
 
 describe('validator fixtures', () => {
   it('covers every kind with at least 8 invalid cases', () => {
     assert.equal(kinds.length, 10, `kinds: ${kinds.join(', ')}`);
     for (const kind of kinds) {
+      assert.ok(readdirSync(join(root, kind, 'valid')).length > 0, `${kind}: no valid fixtures`);
       const invalid = readdirSync(join(root, kind, 'invalid')).flatMap((file) => documentsOf(join(root, kind, 'invalid', file)));
       assert.ok(invalid.length >= 8, `${kind}: only ${invalid.length} invalid cases`);
     }

@@ -19,7 +19,7 @@ header{background:#1f3a5f;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;
 main{padding:24px 32px;max-width:1400px}section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:18px 22px;margin-bottom:22px}
 h2{font-size:17px;margin:0 0 12px}.cards{display:flex;gap:14px;flex-wrap:wrap}.card{flex:1 1 130px;border-radius:8px;padding:12px 14px;background:#f4f6f8;border-left:5px solid #1f3a5f}
 .card b{display:block;font-size:26px}.card span{color:#56616d}.card.ready{border-color:${COLORS.ready}}.card.changes{border-color:${COLORS.changes}}.card.blocked{border-color:${COLORS.blocked}}.card.skipped{border-color:${COLORS.skipped}}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:7px 9px;border-bottom:1px solid #e3e7eb;vertical-align:top}th{background:#eef1f4;font-weight:600}
+table{border-collapse:collapse;width:100%}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}th,td{text-align:left;padding:7px 9px;border-bottom:1px solid #e3e7eb;vertical-align:top}th{background:#eef1f4;font-weight:600}
 .status{display:inline-block;border-radius:10px;padding:1px 9px;color:#fff;font-size:12px;white-space:nowrap}.status.ready{background:${COLORS.ready}}.status.ready-with-changes{background:${COLORS.changes}}.status.blocked{background:${COLORS.blocked}}.status.skipped{background:${COLORS.skipped}}
 .sev{font-weight:600;text-transform:uppercase;font-size:11px}.sev.error{color:${COLORS.blocked}}.sev.warning{color:#b57d00}.sev.info{color:#3b73b9}
 ul.findings{margin:0;padding-left:16px}ul.findings li{margin-bottom:6px}.fix{color:#56616d}.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#56616d}
@@ -81,7 +81,7 @@ function blockersTable(report: AnalysisReport): string {
     .map(([rule, list]) => {
       const info = report.rules.find((r) => r.id === rule);
       const names = [...new Set(list.map((f) => `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`))];
-      return `<tr><td><span class="sev ${list[0]!.severity}">${esc(list[0]!.severity)}</span></td><td><code>${esc(rule)}</code>${info ? `<br><span class="muted">${esc(info.title)}</span>` : ''}</td><td>${esc(list[0]!.istioCode ?? '')}</td><td>${list.length}</td><td>${esc(names.slice(0, 6).join(', '))}${names.length > 6 ? ` and ${names.length - 6} more` : ''}</td><td>${info ? `<a href="${esc(info.docs)}">docs</a>` : ''}</td></tr>`;
+      return `<tr><td><span class="sev ${list[0]!.severity}">${esc(list[0]!.severity)}</span></td><td><code>${esc(rule)}</code>${info ? `<br><span class="muted">${esc(info.title)}</span>` : ''}</td><td>${esc([...new Set(list.map((f) => f.istioCode).filter((c) => c !== null))].join(', '))}</td><td>${list.length}</td><td>${esc(names.slice(0, 6).join(', '))}${names.length > 6 ? ` and ${names.length - 6} more` : ''}</td><td>${info ? `<a href="${esc(info.docs)}">docs</a>` : ''}</td></tr>`;
     })
     .join('');
   return `<table><thead><tr><th>Severity</th><th>Rule</th><th>Istio code</th><th>Count</th><th>Resources</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;

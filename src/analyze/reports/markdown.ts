@@ -43,7 +43,7 @@ export function renderMarkdown(report: AnalysisReport): string {
     const rules = [...byRule.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
     for (const [rule, list] of rules) {
       const info = report.rules.find((r) => r.id === rule);
-      out.push(`| \`${rule}\` | ${list[0]!.istioCode ?? ''} | ${list[0]!.severity} | ${list.length} | ${cell(info?.title ?? '')} |`);
+      out.push(`| \`${rule}\` | ${[...new Set(list.map((f) => f.istioCode).filter((c) => c !== null))].join(', ')} | ${list[0]!.severity} | ${list.length} | ${cell(info?.title ?? '')} |`);
     }
     out.push('');
   }

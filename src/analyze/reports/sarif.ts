@@ -1,9 +1,12 @@
 // SARIF 2.1.0 for code scanning: one result per finding with its file and line, rules with help text.
+import { pathToFileURL } from 'node:url';
 import type { AnalysisReport, Severity } from '../types.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
+/** Relative paths stay relative (code scanning resolves them against the checkout); absolute become file: URIs. */
 function uri(file: string): string {
+  if (file.startsWith('/')) return pathToFileURL(file).href;
   return file.replace(/\\/g, '/').replace(/^\.\//, '');
 }
 

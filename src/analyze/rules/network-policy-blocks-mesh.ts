@@ -18,7 +18,7 @@ function portAllowed(rule: unknown, port: number): boolean {
     const protocol = at(p, 'protocol') ?? 'TCP';
     if (protocol !== 'TCP') return false;
     if (number === undefined) return true;
-    if (typeof number === 'string') return false; // a named port cannot name istiod's port from here
+    if (typeof number !== 'number') return false; // a named port cannot name istiod's port from here
     return typeof end === 'number' ? port >= number && port <= end : number === port;
   });
 }

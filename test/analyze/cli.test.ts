@@ -1,0 +1,129 @@
+// `meshgate analyze` as a command: exit codes (0, 1 at --fail-on, 2 on usage or unreadable input, in
+// every format), --output-file, --rules, stdin.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from '../../src/cli/main.js';
+import { fixturesDir } from '../helpers/paths.js';
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function analyzeCli(args: string[], stdin = ''): Promise<Outcome> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await run(['analyze', ...args], { stdout, stderr, stdin: Readable.from([stdin]) });
+  return { code, stdout: out, stderr: err };
+}
+
+const fx = (rule: string, kind: string, file: string): string => join(fixturesDir, 'analyze', rule, kind, `${file}.yaml`);
+const clean = fx('host-network', 'valid', 'pod-network');
+const blocked = fx('existing-sidecar', 'invalid', 'linkerd-proxy');
+const warned = fx('udp-port', 'invalid', 'udp-container');
+
+describe('meshgate analyze exit codes', () => {
+  it('0 when nothing reaches --fail-on (default error)', async () => {
+    const result = await analyzeCli(['-f', clean]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Readiness score 100\/100/);
+    assert.equal((await analyzeCli(['-f', warned])).code, 0);
+  });
+
+  it('1 when a finding is at or above --fail-on, in every format', async () => {
+    for (const format of ['text', 'json', 'yaml', 'markdown', 'sarif', 'html']) {
+      assert.equal((await analyzeCli(['-f', blocked, '-o', format])).code, 1, format);
+    }
+    assert.equal((await analyzeCli(['-f', warned, '--fail-on', 'warning'])).code, 1);
+    assert.equal((await analyzeCli(['-f', warned, '--fail-on=info'])).code, 1);
+    assert.equal((await analyzeCli(['-f', blocked, '--fail-on', 'none'])).code, 0);
+  });
+
+  it('2 on unreadable input, also with -o json, naming file and line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [unclosed\n');
+    for (const format of ['text', 'json', 'sarif']) {
+      const result = await analyzeCli(['-f', broken, '-o', format]);
+      assert.equal(result.code, 2, format);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, new RegExp(`${broken.replace(/[.]/g, '\\.')}:\\d+: invalid YAML`));
+    }
+    const missing = await analyzeCli(['-f', join(dir, 'nope.yaml'), '-o', 'json']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.yaml: no such file or directory/);
+  });
+
+  it('2 on usage mistakes', async () => {
+    assert.equal((await analyzeCli([])).code, 2);
+    assert.equal((await analyzeCli(['-f', clean, '-o', 'pdf'])).code, 2);
+    assert.equal((await analyzeCli(['-f', clean, '--fail-on', 'fatal'])).code, 2);
+    assert.equal((await analyzeCli(['-f', clean, '-n', 'a', '-A'])).code, 2);
+    assert.equal((await analyzeCli(['-f', clean, '-l', 'a in (b'])).code, 2);
+    assert.equal((await analyzeCli(['-f', clean, '--kubeconfig', '/x'])).code, 2);
+    const stray = await analyzeCli([clean]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /files are given with -f/);
+  });
+
+  it('2 on a broken rule directory or configuration, naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-rules-'));
+    await writeFile(join(dir, 'mine.yaml'), 'id: mine\nseverity: loud\n');
+    const rules = await analyzeCli(['-f', clean, '--rules', dir, '-o', 'json']);
+    assert.equal(rules.code, 2);
+    assert.match(rules.stderr, /mine\.yaml: invalid rule file/);
+    assert.match(rules.stderr, /severity: must be one of/);
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, 'proxy:\n  statusPort: "x"\n');
+    const bad = await analyzeCli(['-f', clean, '--config', config]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /config\.yaml: invalid configuration/);
+  });
+});
+
+describe('meshgate analyze output', () => {
+  it('--output-file writes the report and keeps stdout empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
+    const target = join(dir, 'report.json');
+    const result = await analyzeCli(['-f', blocked, '-o', 'json', '--output-file', target, '--fail-on', 'none']);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, '');
+    const data = JSON.parse(await readFile(target, 'utf8')) as { findings: { rule: string }[] };
+    assert.ok(data.findings.some((f) => f.rule === 'existing-sidecar'));
+  });
+
+  it('reads stdin with -f - and puts objects without namespace in -n', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: lonely\nspec:\n  hostNetwork: true\n  containers:\n  - name: c\n    image: x\n';
+    const result = await analyzeCli(['-f', '-', '-n', 'tools', '-o', 'json'], pod);
+    assert.equal(result.code, 0, result.stderr);
+    const data = JSON.parse(result.stdout) as { workloads: { namespace: string; name: string; status: string }[]; source: string };
+    assert.deepEqual(data.workloads.map((w) => `${w.namespace}/${w.name} ${w.status}`), ['tools/lonely skipped']);
+  });
+
+  it('--rules adds a team rule that fires', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-rules-'));
+    await writeFile(
+      join(dir, 'needs-owner.yaml'),
+      'id: needs-owner\nseverity: error\ntitle: Owner label\nmessage: The workload has no owner label.\nremediation: Add metadata.labels.owner.\ndocs: https://example.com/owner\ntargetKinds: [Deployment]\nmatch:\n  when: fails\n  path: metadata.labels.owner\n  schema:\n    properties:\n      metadata:\n        required: [labels]\n        properties:\n          labels:\n            required: [owner]\n',
+    );
+    const result = await analyzeCli(['-f', clean, '--rules', dir, '-o', 'json']);
+    assert.equal(result.code, 1);
+    const data = JSON.parse(result.stdout) as { findings: { rule: string; path: string }[] };
+    assert.deepEqual(data.findings.filter((f) => f.rule === 'needs-owner').map((f) => f.path), ['metadata.labels.owner']);
+  });
+
+  it('--help lists the flags', async () => {
+    const result = await analyzeCli(['--help']);
+    assert.equal(result.code, 0);
+    for (const flag of ['--filename', '--kubeconfig', '--context', '--all-contexts', '--output-file', '--fail-on', '--rules']) assert.ok(result.stdout.includes(flag), flag);
+  });
+});

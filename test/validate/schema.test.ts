@@ -1,0 +1,58 @@
+// The CRD layer: ajv errors translated into kubectl-style `path: message` lines.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pointerToPath, schemaIssues, withoutNullFields } from '../../src/validate/schema.js';
+import { destinationRuleSchema } from '../../src/validate/schemas/destinationrule.js';
+import { serviceEntrySchema } from '../../src/validate/schemas/serviceentry.js';
+import { virtualServiceSchema } from '../../src/validate/schemas/virtualservice.js';
+
+const vs = (spec: unknown): unknown => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'x' }, spec });
+
+describe('pointerToPath', () => {
+  it('prints fields with dots, list indexes and map keys in brackets', () => {
+    assert.equal(pointerToPath('/spec/http/0/match/1/headers/x-user/exact', virtualServiceSchema), 'spec.http[0].match[1].headers[x-user].exact');
+    assert.equal(pointerToPath('/spec/endpoints/0/ports/http', serviceEntrySchema), 'spec.endpoints[0].ports[http]');
+    assert.equal(pointerToPath('/metadata/annotations/a~1b', virtualServiceSchema), 'metadata.annotations.a/b');
+    assert.equal(pointerToPath(''), '');
+  });
+});
+
+describe('schemaIssues', () => {
+  it('names unknown fields, wrong types and missing required fields', () => {
+    assert.deepEqual(schemaIssues(virtualServiceSchema, vs({ hosts: 'reviews', http: [{ route: [{ destination: {} }], rout: [] }] })), [
+      { path: 'spec.hosts', message: 'must be a list (got string)' },
+      { path: 'spec.http[0].rout', message: 'unknown field' },
+      { path: 'spec.http[0].route[0].destination.host', message: 'required value' },
+    ]);
+  });
+
+  it('lists the supported values of an enum', () => {
+    const issues = schemaIssues(destinationRuleSchema, {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'x' },
+      spec: { host: 'a', trafficPolicy: { tls: { mode: 'STRICT' } } },
+    });
+    assert.deepEqual(issues, [
+      { path: 'spec.trafficPolicy.tls.mode', message: 'unsupported value "STRICT" (supported values: "DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL")' },
+    ]);
+  });
+
+  it('explains one-of rules in words', () => {
+    const issues = schemaIssues(virtualServiceSchema, vs({ hosts: ['a'], http: [{ match: [{ uri: { exact: '/a', prefix: '/b' } }], route: [{ destination: { host: 'a' } }] }] }));
+    assert.deepEqual(issues, [{ path: 'spec.http[0].match[0].uri', message: 'only one of exact, prefix or regex can be set' }]);
+  });
+
+  it('reports empty lists and maps where at least one entry is needed', () => {
+    const issues = schemaIssues(serviceEntrySchema, { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: {}, spec: { hosts: [] } });
+    assert.deepEqual(issues, [{ path: 'spec.hosts', message: 'must not be empty' }]);
+  });
+});
+
+describe('withoutNullFields', () => {
+  it('drops null fields, keeps null list items, copies', () => {
+    const input = { a: null, b: { c: null, d: 1 }, e: [null, { f: null }] };
+    assert.deepEqual(withoutNullFields(input), { b: { d: 1 }, e: [null, {}] });
+    assert.equal(input.a, null);
+  });
+});
