@@ -10,6 +10,7 @@ import { skipDecision } from './pod-facts.js';
 import { planStep, readinessScore, statusOf, summarize } from './score.js';
 import { applySuppressions } from './suppress.js';
 import {
+  pushTo,
   severityRank,
   type AnalysisReport,
   type Finding,
@@ -72,8 +73,13 @@ function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig
   }
   const plan = result.notes.map((n) => planStep(n.change, n.reason));
   const warningNotes = result.notes.filter((n) => n.severity === 'warning').length;
-  // Namespace enrolment decides too (kube-inject mode does not look at namespace labels).
-  if (decision.skip) return { plan, skipped: decision.reason, warningNotes };
+  // Namespace enrolment decides too (kube-inject mode does not look at namespace labels); a plan for
+  // a pod that will not be injected would mislead.
+  if (decision.skip) {
+    return result.action === 'skip'
+      ? { plan, skipped: result.reason, warningNotes: 0 }
+      : { plan: [planStep('no sidecar', decision.reason)], skipped: decision.reason, warningNotes: 0 };
+  }
   if (result.action === 'skip') return { plan, skipped: result.reason, warningNotes };
   if (result.action === 'reject') return { plan, rejected: result.message, warningNotes };
   return { plan, warningNotes };
@@ -133,8 +139,15 @@ function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { find
   const findings = applySuppressions(raw, inventory)
     .filter((f) => findingInScope(f, selected, options.scope))
     .sort(compareFindings);
+  // Findings by the workloads they name or affect (one pass, not workloads x findings).
+  const byWorkload = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    for (const key of new Set([finding.resource, ...(finding.affects ?? [])].map(refKey))) {
+      pushTo(byWorkload, key, finding);
+    }
+  }
   const workloads = selected.map((workload): WorkloadReport => {
-    const own = findings.filter((f) => findingAffects(f, workload));
+    const own = byWorkload.get(refKey(workload.ref)) ?? [];
     const run = dryRun(inventory, workload, options.config, engines);
     const plan = run.rejected ? [...run.plan, planStep('pod rejected by the injector', run.rejected)] : run.plan;
     const status = statusOf({ skipped: run.skipped !== undefined, rejected: run.rejected !== undefined, findings: own, warningNotes: run.warningNotes });
@@ -154,7 +167,7 @@ function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { find
   });
   for (const broken of inventory.broken) {
     if (options.scope?.selector !== undefined || (options.scope?.namespace !== undefined && broken.ref.namespace !== options.scope.namespace)) continue;
-    const own = findings.filter((f) => sameRef(f.resource, broken.ref));
+    const own = byWorkload.get(refKey(broken.ref)) ?? [];
     workloads.push({
       kind: broken.ref.kind,
       namespace: broken.ref.namespace ?? 'default',
@@ -175,7 +188,7 @@ function namespaceSummaries(workloads: readonly WorkloadReport[]): NamespaceSumm
   const groups = new Map<string, WorkloadReport[]>();
   for (const w of workloads) {
     const key = `${w.cluster ?? ''}|${w.namespace}`;
-    groups.set(key, [...(groups.get(key) ?? []), w]);
+    pushTo(groups, key, w);
   }
   return [...groups.entries()]
     .map(([key, list]) => {
@@ -191,7 +204,7 @@ function namespaceSummaries(workloads: readonly WorkloadReport[]): NamespaceSumm
 export function analyze(options: AnalyzeOptions): AnalysisReport {
   const byCluster = new Map<string | undefined, SourcedResource[]>();
   for (const resource of options.resources) {
-    byCluster.set(resource.cluster, [...(byCluster.get(resource.cluster) ?? []), resource]);
+    pushTo(byCluster, resource.cluster, resource);
   }
   if (byCluster.size === 0) byCluster.set(undefined, []);
   const findings: Finding[] = [];

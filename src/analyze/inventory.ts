@@ -2,7 +2,7 @@
 // folded in), mesh resources and the policy objects that limit pods.
 import type { KubeObject, Labels, Namespace, PodSpec, PodTemplateSpec, Service } from '../k8s/objects.js';
 import { podTemplateOf, isWorkloadKind } from '../k8s/workloads.js';
-import type { ResourceRef, SourcedResource } from './types.js';
+import { pushTo, type ResourceRef, type SourcedResource } from './types.js';
 
 /** Kinds that live outside namespaces; everything else without a namespace is in `default`. */
 const CLUSTER_SCOPED = new Set([
@@ -38,6 +38,8 @@ export interface Inventory {
   /** Every namespace seen: Namespace objects and the namespaces of namespaced objects. */
   readonly namespaceNames: ReadonlySet<string>;
   readonly services: readonly SourcedResource[];
+  /** Services by namespace. */
+  readonly servicesIn: (namespace: string) => readonly Service[];
   readonly workloads: readonly Workload[];
   readonly broken: readonly BrokenWorkload[];
   readonly nodes: readonly SourcedResource[];
@@ -138,7 +140,7 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
     const owner = topOwner(resource.object, index);
     if (owner && isWorkloadKind(owner.object.kind)) {
       const key = refKey(refOf(owner));
-      if (resource.object.kind === 'Pod') owned.set(key, [...(owned.get(key) ?? []), resource]);
+      if (resource.object.kind === 'Pod') pushTo(owned, key, resource);
       continue;
     }
     tops.push(resource);
@@ -163,9 +165,17 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
     });
   }
 
+  const servicesByNamespace = new Map<string, Service[]>();
+  for (const resource of byKind.get('Service') ?? []) {
+    const service = resource.object as Service;
+    const namespace = service.metadata?.namespace ?? DEFAULT_NAMESPACE;
+    pushTo(servicesByNamespace, namespace, service);
+  }
+
   return {
     ...(cluster !== undefined ? { cluster } : {}),
     resources,
+    servicesIn: (namespace) => servicesByNamespace.get(namespace) ?? [],
     namespaces,
     namespaceNames,
     services: byKind.get('Service') ?? [],
@@ -188,19 +198,18 @@ export function metadataPath(workload: Workload, suffix = ''): string {
   return suffix ? `${base}.${suffix}` : base;
 }
 
-/** Services in the workload's namespace whose selector matches its pod template labels. */
-export function servicesSelecting(inventory: Inventory, workload: Workload): Service[] {
-  const labels = workload.template.metadata?.labels ?? {};
-  return inventory.services
-    .map((s) => s.object as Service)
-    .filter((service) => service.metadata?.namespace === workload.namespace)
-    .filter((service) => {
-      const selector = service.spec?.selector;
-      if (!selector || Object.keys(selector).length === 0) return false;
-      return Object.entries(selector).every(([k, v]) => labels[k] === v);
-    });
-}
+const selecting = new WeakMap<Workload, Service[]>();
 
-export function serviceResource(inventory: Inventory, service: Service): SourcedResource | undefined {
-  return inventory.services.find((s) => s.object === (service as unknown as KubeObject));
+/** Services in the workload's namespace whose selector matches its pod template labels (cached). */
+export function servicesSelecting(inventory: Inventory, workload: Workload): Service[] {
+  const cached = selecting.get(workload);
+  if (cached) return cached;
+  const labels = workload.template.metadata?.labels ?? {};
+  const found = inventory.servicesIn(workload.namespace).filter((service) => {
+    const selector = service.spec?.selector;
+    if (!selector || Object.keys(selector).length === 0) return false;
+    return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  });
+  selecting.set(workload, found);
+  return found;
 }

@@ -1,9 +1,9 @@
 // Small helpers shared by rules written in code.
 import type { Service } from '../k8s/objects.js';
 import type { RuleContext } from './engine/rule.js';
-import { refOf, servicesSelecting, type Workload } from './inventory.js';
+import type { Workload } from './inventory.js';
 import { skipDecision } from './pod-facts.js';
-import type { ResourceRef, SourcedResource } from './types.js';
+import type { SourcedResource } from './types.js';
 
 /** Workloads that would get a sidecar: rules about life inside the mesh look only at these. */
 export function meshWorkloads(context: RuleContext): Workload[] {
@@ -14,14 +14,13 @@ export function workloadsInNamespace(context: RuleContext, namespace: string): W
   return meshWorkloads(context).filter((w) => w.namespace === namespace);
 }
 
-/** Workloads behind a Service (same namespace, selector matches the template labels). */
+/** Workloads behind a Service (same namespace, non-empty selector matches the template labels). */
 export function workloadsBehind(context: RuleContext, service: Service): Workload[] {
-  return meshWorkloads(context).filter((w) => servicesSelecting(context.inventory, w).includes(service));
-}
-
-export function serviceRef(context: RuleContext, service: Service): ResourceRef {
-  const resource = context.inventory.services.find((s) => (s.object as unknown) === service);
-  return resource ? refOf(resource) : { kind: 'Service', namespace: service.metadata?.namespace ?? null, name: service.metadata?.name ?? '<unnamed>', file: null, line: null };
+  const selector = service.spec?.selector;
+  if (!selector || Object.keys(selector).length === 0) return [];
+  return meshWorkloads(context).filter(
+    (w) => w.namespace === service.metadata?.namespace && Object.entries(selector).every(([k, v]) => w.template.metadata?.labels?.[k] === v),
+  );
 }
 
 export function servicesOf(context: RuleContext): { resource: SourcedResource; service: Service }[] {

@@ -112,3 +112,10 @@ export interface AnalysisReport {
   readonly gaps: readonly SourceGap[];
   readonly rules: readonly RuleInfo[];
 }
+
+/** Appends to the list under `key` (creating it): grouping without copying arrays. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

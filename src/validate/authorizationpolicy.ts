@@ -9,9 +9,10 @@ const SOURCE_FIELDS = [
   'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'trustDomains', 'notTrustDomains',
 ] as const;
 const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
-const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'] as const;
-const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
-const IDENTITY_SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'] as const;
+/** Source fields that also work for plain TCP traffic (the rest need HTTP). */
+const TCP_SOURCE_FIELDS = ['principals', 'notPrincipals', 'ipBlocks', 'notIpBlocks', 'namespaces', 'notNamespaces', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'] as const;
+/** Identity fields an external authorizer (CUSTOM) cannot see. */
+const CUSTOM_UNSUPPORTED_SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces'] as const;
 
 const CONDITION_KEYS = [
   /^request\.headers\[[^\]]+\]$/,
@@ -38,7 +39,7 @@ const REPLACED_KEYS: Readonly<Record<string, string>> = {
   'destination.user': 'is not supported; use source.principal or the workload selector',
 };
 
-const CUSTOM_FORBIDDEN_KEYS = /^(source\.namespace|source\.serviceAccount|source\.trustDomain|source\.principal|request\.auth\..*)$/;
+const CUSTOM_FORBIDDEN_KEYS = /^(source\.namespace|source\.serviceAccount|source\.principal|request\.auth\..*)$/;
 
 function checkNoEmptyValues(findings: Findings, path: string, values: unknown): void {
   listAt(values).forEach((value, index) => {
@@ -97,8 +98,8 @@ function checkSource(findings: Findings, path: string, source: Fields, custom: b
     });
   }
   if (custom) {
-    for (const field of IDENTITY_SOURCE_FIELDS) {
-      if (isSet(source[field])) findings.error(`${path}.${field}`, 'identity fields are not supported with action CUSTOM');
+    for (const field of CUSTOM_UNSUPPORTED_SOURCE_FIELDS) {
+      if (isSet(source[field])) findings.error(`${path}.${field}`, 'is currently not supported with action CUSTOM');
     }
   }
 }
@@ -138,25 +139,29 @@ function checkCondition(findings: Findings, path: string, condition: Fields, cus
   }
 }
 
-/** A DENY rule whose every condition is HTTP-only denies all TCP traffic: Istio warns. */
-function usesOnlyHttpAttributes(rule: Fields): boolean {
-  let http = false;
-  let portScoped = false;
+/**
+ * A DENY rule that only uses HTTP attributes cannot be evaluated on TCP connections, so Envoy denies
+ * all TCP traffic in its scope (Istio's warning): sources without TCP-capable fields and no `to`, or
+ * operations without ports.
+ */
+function deniesAllTcp(rule: Fields): boolean {
+  let fromExists = false;
+  let toExists = false;
+  let tcpInFrom = false;
+  let tcpInTo = false;
   for (const [from] of objectsOf(rule['from'])) {
-    const source = objectAt(from['source']) ?? {};
-    if (HTTP_SOURCE_FIELDS.some((field) => isSet(source[field]))) http = true;
+    const source = objectAt(from['source']);
+    if (!source) continue;
+    fromExists = true;
+    if (TCP_SOURCE_FIELDS.some((field) => source[field] !== undefined)) tcpInFrom = true;
   }
   for (const [to] of objectsOf(rule['to'])) {
-    const operation = objectAt(to['operation']) ?? {};
-    if (HTTP_OPERATION_FIELDS.some((field) => isSet(operation[field]))) http = true;
-    if (isSet(operation['ports']) || isSet(operation['notPorts'])) portScoped = true;
+    const operation = objectAt(to['operation']);
+    if (!operation) continue;
+    toExists = true;
+    if (operation['ports'] !== undefined || operation['notPorts'] !== undefined) tcpInTo = true;
   }
-  for (const [condition] of objectsOf(rule['when'])) {
-    const key = condition['key'];
-    if (typeof key === 'string' && key.startsWith('request.')) http = true;
-    if (key === 'destination.port') portScoped = true;
-  }
-  return http && !portScoped;
+  return (fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo);
 }
 
 export function checkAuthorizationPolicy({ spec, findings }: KindContext): void {
@@ -166,7 +171,7 @@ export function checkAuthorizationPolicy({ spec, findings }: KindContext): void 
   const rules = spec['rules'];
   const provider = objectAt(spec['provider']);
   if (custom) {
-    if (!provider || !isSet(provider['name'])) findings.error('spec.provider.name', 'action CUSTOM needs provider.name');
+    if (rules !== undefined && (!provider || !isSet(provider['name']))) findings.error('spec.provider.name', 'action CUSTOM needs provider.name');
     if (rules === undefined) findings.error('spec.rules', 'CUSTOM action without rules is meaningless as it will never be triggered; add an empty rule {} to trigger it for every request');
   } else if (provider) findings.error('spec.provider', `provider can only be used with action CUSTOM (action is ${action})`);
   if (action === 'DENY' && rules === undefined) {
@@ -195,7 +200,7 @@ export function checkAuthorizationPolicy({ spec, findings }: KindContext): void 
       else checkOperation(findings, `${toPath}.operation`, operation);
     });
     for (const [condition, c] of objectsOf(rule['when'])) checkCondition(findings, entry(`${path}.when`, c), condition, custom);
-    if (action === 'DENY' && usesOnlyHttpAttributes(rule)) {
+    if (action === 'DENY' && deniesAllTcp(rule)) {
       findings.warn(path, 'DENY rule uses only HTTP attributes: it will deny all traffic to TCP ports under its scope; set to.operation.ports to limit it');
     }
   });

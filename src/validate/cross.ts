@@ -153,19 +153,37 @@ function workloadsOf(objects: readonly KubeObject[]): Workload[] {
   return workloads;
 }
 
-function policySelectorWarnings(object: KubeObject, spec: Fields, objects: readonly KubeObject[]): Issue[] {
+/** Where each kind keeps its workload selector labels. */
+const SELECTOR_PATHS: Readonly<Record<string, readonly [string, string]>> = {
+  AuthorizationPolicy: ['selector', 'matchLabels'],
+  PeerAuthentication: ['selector', 'matchLabels'],
+  RequestAuthentication: ['selector', 'matchLabels'],
+  Telemetry: ['selector', 'matchLabels'],
+  Sidecar: ['workloadSelector', 'labels'],
+};
+
+/** Kinds whose selector-less form applies namespace-wide and so needs workloads in the namespace. */
+const NAMESPACE_WIDE_KINDS = new Set(['AuthorizationPolicy', 'PeerAuthentication']);
+
+function selectorWarnings(object: KubeObject, spec: Fields, objects: readonly KubeObject[]): Issue[] {
+  const kind = object.kind ?? '';
+  const selectorPath = SELECTOR_PATHS[kind];
+  if (!selectorPath) return [];
   const workloads = workloadsOf(objects);
   if (workloads.length === 0) return [];
   const namespace = namespaceOf(object);
   // Policies in the root namespace apply mesh-wide (reference 3.3, IST0127).
   const inScope = namespace === ROOT_NAMESPACE ? workloads : workloads.filter((workload) => workload.namespace === namespace);
-  const selector = objectAt(spec['selector']);
-  const matchLabels = stringMapAt(selector?.['matchLabels']);
+  const [selectorField, labelsField] = selectorPath;
+  const selector = objectAt(spec[selectorField]);
+  const matchLabels = stringMapAt(selector?.[labelsField]);
   if (matchLabels && Object.keys(matchLabels).length > 0) {
     const matched = inScope.some((workload) => labelSelectorMatches({ matchLabels }, workload.labels));
-    return matched ? [] : [issue('spec.selector.matchLabels', `selector matches no workload${namespace === ROOT_NAMESPACE ? '' : ` in namespace ${namespace}`}`)];
+    const where = namespace === ROOT_NAMESPACE ? '' : ` in namespace ${namespace}`;
+    return matched ? [] : [issue(`spec.${selectorField}.${labelsField}`, `selector matches no workload${where}`)];
   }
-  if (selector === undefined && !isObject(spec['targetRef']) && !Array.isArray(spec['targetRefs']) && namespace !== ROOT_NAMESPACE && inScope.length === 0) {
+  const targeted = isObject(spec['targetRef']) || Array.isArray(spec['targetRefs']);
+  if (NAMESPACE_WIDE_KINDS.has(kind) && selector === undefined && !targeted && namespace !== ROOT_NAMESPACE && inScope.length === 0) {
     return [issue('spec', `namespace ${namespace} has no workloads for this policy to apply to`)];
   }
   return [];
@@ -173,19 +191,17 @@ function policySelectorWarnings(object: KubeObject, spec: Fields, objects: reado
 
 /** Cross-resource warnings for one object, given the other objects known. */
 export function crossResourceWarnings(object: KubeObject, context: CrossResourceContext): Issue[] {
-  if (!meshKindOf(object.apiVersion, object.kind)) return [];
+  // Callers pass whatever arrived (webhook requests, cluster caches): never trust the shapes.
+  if (!isObject(object) || !meshKindOf(object.apiVersion, object.kind)) return [];
   const spec = objectAt(object['spec']);
   if (!spec) return [];
-  const others = context.objects;
+  const others = (Array.isArray(context?.objects) ? context.objects : []).filter((other): other is KubeObject => isObject(other));
   switch (object.kind) {
     case 'VirtualService':
       return virtualServiceWarnings(object, spec, others);
     case 'DestinationRule':
       return destinationRuleWarnings(object, spec, others);
-    case 'AuthorizationPolicy':
-    case 'PeerAuthentication':
-      return policySelectorWarnings(object, spec, others);
     default:
-      return [];
+      return selectorWarnings(object, spec, others);
   }
 }

@@ -212,17 +212,22 @@ export function checkRegex(findings: Findings, path: string, value: unknown): vo
 }
 
 /**
- * StringMatch (`exact` | `prefix` | `regex`, one at most: the schema enforces that). An empty prefix
- * or regex matches nothing useful and Istio rejects it, except for URIs where `prefix: ""` is allowed.
+ * StringMatch (`exact` | `prefix` | `regex`, one at most: the schema enforces that). An empty regex is
+ * rejected; an empty prefix matches everything and is accepted in route matches, but not where a
+ * value is required (`nonEmpty`, CORS origins).
  */
-export function checkStringMatch(findings: Findings, path: string, value: unknown, options: { uri?: boolean } = {}): void {
+export function checkStringMatch(findings: Findings, path: string, value: unknown, options: { nonEmpty?: boolean } = {}): void {
   const match = objectAt(value);
   if (!match) return;
   if (typeof match['regex'] === 'string') {
-    if (match['regex'] === '' && !options.uri) findings.error(`${path}.regex`, 'regex match must not be empty');
+    if (match['regex'] === '') findings.error(`${path}.regex`, 'regex string match should not be empty');
     else checkRegex(findings, `${path}.regex`, match['regex']);
   }
-  if (match['prefix'] === '' && !options.uri) findings.error(`${path}.prefix`, 'prefix match must not be empty');
+  if (options.nonEmpty) {
+    for (const kind of ['exact', 'prefix'] as const) {
+      if (match[kind] === '') findings.error(`${path}.${kind}`, `${kind} string match should not be empty`);
+    }
+  }
 }
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;

@@ -4,6 +4,15 @@ import { checkDuration, checkPercent, checkStringMatch, durationNs, headerNamePr
 import { entry, isSet, listAt, objectAt, objectsOf, stringAt } from './read.js';
 import type { Findings } from './types.js';
 
+/** Pseudo headers (`:path`) and `host` are Envoy's own; only the authority may be rewritten, on requests. */
+function internalHeaderProblem(name: string, allowAuthority: boolean): string | undefined {
+  const lower = name.toLowerCase();
+  const internal = lower.startsWith(':') || lower === 'host';
+  if (!internal) return undefined;
+  if (allowAuthority && (lower === ':authority' || lower === 'host')) return undefined;
+  return `header "${name}" is internal to the proxy and cannot be modified here`;
+}
+
 /** `headers: {request: {set, add, remove}, response: {...}}`. */
 export function checkHeaderOperations(findings: Findings, path: string, value: unknown): void {
   const headers = objectAt(value);
@@ -15,15 +24,16 @@ export function checkHeaderOperations(findings: Findings, path: string, value: u
     for (const verb of ['set', 'add'] as const) {
       const map = objectAt(operations[verb]);
       for (const [name, raw] of Object.entries(map ?? {})) {
-        const nameProblem = headerNameProblem(name, { allowPseudo: true });
-        if (nameProblem) findings.error(entry(`${base}.${verb}`, name), nameProblem);
+        const namePath = entry(`${base}.${verb}`, name);
+        const nameProblem = headerNameProblem(name, { allowPseudo: true }) ?? internalHeaderProblem(name, direction === 'request');
+        if (nameProblem) findings.error(namePath, nameProblem);
         const valueProblem = typeof raw === 'string' ? headerValueProblem(raw) : undefined;
-        if (valueProblem) findings.error(entry(`${base}.${verb}`, name), valueProblem);
+        if (valueProblem) findings.error(namePath, valueProblem);
       }
     }
     listAt(operations['remove']).forEach((name, index) => {
       if (typeof name !== 'string') return;
-      const problem = headerNameProblem(name, { allowPseudo: true });
+      const problem = headerNameProblem(name, { allowPseudo: true }) ?? internalHeaderProblem(name, false);
       if (problem) findings.error(entry(`${base}.remove`, index), problem);
     });
   }
@@ -109,7 +119,6 @@ export function checkFault(findings: Findings, path: string, value: unknown): vo
     const oldPercent = delay['percent'];
     if (typeof oldPercent === 'number' && (oldPercent < 0 || oldPercent > 100)) findings.error(`${base}.percent`, `percentage must be in range [0, 100] (got ${oldPercent})`);
     if (isSet(delay['exponentialDelay'])) findings.error(`${base}.exponentialDelay`, 'exponentialDelay is not supported yet');
-    else if (!isSet(delay['fixedDelay'])) findings.error(`${base}.fixedDelay`, 'delay must set fixedDelay');
     checkDuration(findings, `${base}.fixedDelay`, delay['fixedDelay']);
   }
   if (abort) {
@@ -136,7 +145,7 @@ export function checkCors(findings: Findings, path: string, value: unknown): voi
   for (const [origin, index] of objectsOf(cors['allowOrigins'])) {
     const originPath = entry(`${path}.allowOrigins`, index);
     if (!['exact', 'prefix', 'regex'].some((k) => typeof origin[k] === 'string')) findings.error(originPath, "'exact', 'prefix' or 'regex' must be set");
-    checkStringMatch(findings, originPath, origin);
+    checkStringMatch(findings, originPath, origin, { nonEmpty: true });
   }
   listAt(cors['allowMethods']).forEach((method, index) => {
     if (typeof method === 'string' && !CORS_METHODS.has(method)) findings.error(entry(`${path}.allowMethods`, index), `"${method}" is not a valid HTTP method`);

@@ -98,12 +98,14 @@ function describe(error: ErrorObject, schema: Schema): Issue {
       return { path, message: `must have at least ${String(params['limit'])} ${Number(params['limit']) === 1 ? 'entry' : 'entries'}` };
     case 'minLength':
       return { path, message: 'must not be empty' };
+    case 'pattern':
+      return { path, message: `${described ?? `must match ${String(params['pattern'])}`} (got ${show(error.data)})` };
     default:
       return { path: path || 'spec', message: described ?? error.message ?? 'invalid value' };
   }
 }
 
-/** Runs the kind's schema; returns one issue per problem (ajv's helper errors for anyOf/not are folded). */
+/** Runs the kind's schema; returns one issue per problem (ajv's intermediate errors for anyOf/not are folded). */
 export function schemaIssues(schema: Schema, object: unknown): Issue[] {
   const validate = validatorFor(schema);
   if (validate(object)) return [];

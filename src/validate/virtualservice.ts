@@ -17,6 +17,7 @@ import {
   wildcardDomainProblem,
 } from './fields.js';
 import { checkCors, checkFault, checkHeaderOperations, checkRetries, setsAuthority } from './http.js';
+import { checkReachability } from './reachability.js';
 import { entry, isSet, listAt, objectAt, objectsOf, stringsOf, type Fields } from './read.js';
 import type { Findings, KindContext } from './types.js';
 
@@ -30,7 +31,7 @@ function checkGatewayRef(findings: Findings, path: string, ref: string): void {
     const namespace = ref.slice(0, slash);
     const name = ref.slice(slash + 1);
     if (!isDns1123Label(namespace)) findings.error(path, `invalid gateway reference "${ref}": namespace "${namespace}" is not a valid namespace name`);
-    if (!isDns1123Subdomain(name)) findings.error(path, `invalid gateway reference "${ref}": "${name}" is not a valid gateway name`);
+    if (!isDns1123Label(name)) findings.error(path, `invalid gateway reference "${ref}": "${name}" is not a valid gateway name`);
     return;
   }
   if (!isDns1123Subdomain(ref)) findings.error(path, `invalid gateway reference "${ref}" (use "name" or "namespace/name")`);
@@ -51,7 +52,7 @@ function checkRouteDestinations(findings: Findings, path: string, value: unknown
 }
 
 function checkHttpMatch(findings: Findings, path: string, match: Fields, boundToMesh: boolean): void {
-  checkStringMatch(findings, `${path}.uri`, match['uri'], { uri: true });
+  checkStringMatch(findings, `${path}.uri`, match['uri']);
   for (const field of ['scheme', 'method', 'authority'] as const) checkStringMatch(findings, `${path}.${field}`, match[field]);
   for (const field of ['headers', 'withoutHeaders', 'queryParams'] as const) {
     for (const [name, condition] of Object.entries(objectAt(match[field]) ?? {})) {
@@ -94,7 +95,7 @@ const ONE_MB = 1024 * 1024;
 
 function checkDirectResponse(findings: Findings, path: string, response: Fields): void {
   const status = response['status'];
-  if (typeof status === 'number' && (status < 200 || status > 599)) findings.error(`${path}.status`, `directResponse status must be between 200 and 599 (got ${status})`);
+  if (typeof status === 'number' && (status < 200 || status > 600)) findings.error(`${path}.status`, `directResponse status must be between 200 and 600 (got ${status})`);
   const body = objectAt(response['body']);
   const text = typeof body?.['string'] === 'string' ? body['string'] : typeof body?.['bytes'] === 'string' ? body['bytes'] : undefined;
   if (text !== undefined) {
@@ -110,17 +111,35 @@ function checkRewrite(findings: Findings, path: string, rewrite: Fields): void {
   }
   const regexRewrite = objectAt(rewrite['uriRegexRewrite']);
   if (regexRewrite) {
-    if (!isSet(regexRewrite['match'])) findings.error(`${path}.uriRegexRewrite.match`, 'required value');
-    else checkRegex(findings, `${path}.uriRegexRewrite.match`, regexRewrite['match']);
+    for (const field of ['match', 'rewrite'] as const) {
+      if (!isSet(regexRewrite[field])) findings.error(`${path}.uriRegexRewrite.${field}`, 'uriRegexRewrite requires both match and rewrite');
+    }
+    if (isSet(regexRewrite['match'])) checkRegex(findings, `${path}.uriRegexRewrite.match`, regexRewrite['match']);
   }
 }
 
-function checkHttpRoute(findings: Findings, path: string, route: Fields, boundToMesh: boolean): void {
+/** Delegation merges matches by prefix/exact only; regex conditions cannot be combined across VirtualServices. */
+function checkNoRegexForDelegation(findings: Findings, path: string, match: Fields): void {
+  const message = 'regex match is not supported in delegating or delegate routes';
+  for (const field of ['uri', 'scheme', 'method', 'authority'] as const) {
+    if (typeof objectAt(match[field])?.['regex'] === 'string') findings.error(`${path}.${field}.regex`, message);
+  }
+  for (const field of ['headers', 'withoutHeaders', 'queryParams'] as const) {
+    for (const [name, condition] of Object.entries(objectAt(match[field]) ?? {})) {
+      if (typeof objectAt(condition)?.['regex'] === 'string') findings.error(`${entry(`${path}.${field}`, name)}.regex`, message);
+    }
+  }
+}
+
+function checkHttpRoute(findings: Findings, path: string, route: Fields, boundToMesh: boolean, inDelegate: boolean): void {
   const hasRoute = listAt(route['route']).length > 0;
   const redirect = objectAt(route['redirect']);
   const directResponse = objectAt(route['directResponse']);
   const matches = objectsOf(route['match']);
-  if (objectAt(route['delegate'])) {
+  const delegating = objectAt(route['delegate']) !== undefined;
+  if (inDelegate && delegating) findings.error(`${path}.delegate`, 'a delegate VirtualService (no hosts) cannot delegate again');
+  if (inDelegate || delegating) for (const [match, index] of matches) checkNoRegexForDelegation(findings, entry(`${path}.match`, index), match);
+  if (delegating) {
     if (hasRoute || redirect || directResponse) findings.error(`${path}.delegate`, 'a route with delegate must not set route, redirect or directResponse');
   } else {
     const actions = [hasRoute, redirect !== undefined, directResponse !== undefined].filter(Boolean).length;
@@ -203,7 +222,7 @@ export function checkVirtualService({ spec, namespace, findings }: KindContext):
   if (!['http', 'tcp', 'tls'].some((field) => listAt(spec[field]).length > 0)) findings.error('spec', 'http, tcp or tls must be provided in virtual service');
   checkExportTo(findings, 'spec.exportTo', spec['exportTo'], { namespace, allowNone: false });
 
-  for (const [route, index] of objectsOf(spec['http'])) checkHttpRoute(findings, entry('spec.http', index), route, boundToMesh);
+  for (const [route, index] of objectsOf(spec['http'])) checkHttpRoute(findings, entry('spec.http', index), route, boundToMesh, delegate);
 
   for (const [route, index] of objectsOf(spec['tls'])) {
     const path = entry('spec.tls', index);
@@ -230,6 +249,8 @@ export function checkVirtualService({ spec, namespace, findings }: KindContext):
     if (listAt(route['route']).length === 0) findings.error(`${path}.route`, 'TLS route is required');
     checkRouteDestinations(findings, `${path}.route`, route['route']);
   }
+
+  for (const field of ['http', 'tcp', 'tls'] as const) checkReachability(findings, field, spec[field]);
 
   for (const [route, index] of objectsOf(spec['tcp'])) {
     const path = entry('spec.tcp', index);

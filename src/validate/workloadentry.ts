@@ -13,6 +13,7 @@ export function checkWorkloadEntry({ spec, findings }: KindContext): void {
   } else if (address.startsWith(UNIX_PREFIX)) {
     const socket = address.slice(UNIX_PREFIX.length);
     if (!socket.startsWith('/') && !socket.startsWith('@')) findings.error('spec.address', `unix address "${address}" must be an absolute path or an abstract socket (@name)`);
+    else if (socket.startsWith('/') && socket.endsWith('/')) findings.error('spec.address', `unix address "${address}" names a directory, not a socket`);
     if (isSet(spec['ports'])) findings.error('spec.ports', 'a unix socket address cannot have ports');
   } else if (!isIpAddress(address)) {
     const problem = fqdnProblem(address);

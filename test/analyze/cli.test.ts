@@ -15,8 +15,8 @@ interface Outcome {
   stderr: string;
 }
 
-async function analyzeCli(args: string[], stdin = ''): Promise<Outcome> {
-  const stdout = new PassThrough();
+async function analyzeCli(args: string[], stdin = '', tty = false): Promise<Outcome> {
+  const stdout = Object.assign(new PassThrough(), { isTTY: tty });
   const stderr = new PassThrough();
   let out = '';
   let err = '';
@@ -119,6 +119,17 @@ describe('meshgate analyze output', () => {
     assert.equal(result.code, 1);
     const data = JSON.parse(result.stdout) as { findings: { rule: string; path: string }[] };
     assert.deepEqual(data.findings.filter((f) => f.rule === 'needs-owner').map((f) => f.path), ['metadata.labels.owner']);
+  });
+
+  it('colours text only on a terminal, and never with NO_COLOR', async () => {
+    assert.match((await analyzeCli(['-f', warned], '', true)).stdout, /\u001b\[33mready-with-changes/);
+    assert.doesNotMatch((await analyzeCli(['-f', warned], '', false)).stdout, /\u001b\[/);
+    process.env['NO_COLOR'] = '1';
+    try {
+      assert.doesNotMatch((await analyzeCli(['-f', warned], '', true)).stdout, /\u001b\[/);
+    } finally {
+      delete process.env['NO_COLOR'];
+    }
   });
 
   it('--help lists the flags', async () => {

@@ -83,6 +83,15 @@ describe('crossResourceWarnings: policies', () => {
     assert.deepEqual(paths(policy('PeerAuthentication', 'bar', { app: 'httpbin' }), objects), ['spec.selector.matchLabels']);
   });
 
+  it('checks Sidecar, RequestAuthentication and Telemetry selectors too', () => {
+    const objects = [deployment('web', 'shop', { app: 'web' })];
+    const sidecar: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 's', namespace: 'shop' }, spec: { workloadSelector: { labels: { app: 'api' } } } };
+    assert.deepEqual(paths(sidecar, objects), ['spec.workloadSelector.labels']);
+    assert.deepEqual(paths(policy('RequestAuthentication', 'shop', { app: 'web' }), objects), []);
+    assert.deepEqual(paths({ ...policy('Telemetry', 'shop', { app: 'nope' }), apiVersion: 'telemetry.istio.io/v1' }, objects), ['spec.selector.matchLabels']);
+    assert.deepEqual(paths(policy('RequestAuthentication', 'empty'), objects), [], 'only authorization and peer policies warn namespace-wide');
+  });
+
   it('looks in every namespace for policies in the root namespace', () => {
     const objects = [deployment('httpbin', 'foo', { app: 'httpbin' })];
     assert.deepEqual(paths(policy('AuthorizationPolicy', 'istio-system', { app: 'httpbin' }), objects), []);
@@ -102,5 +111,12 @@ describe('crossResourceWarnings: policies', () => {
 describe('crossResourceWarnings: other objects', () => {
   it('returns nothing for objects that are not mesh kinds', () => {
     assert.deepEqual(paths(service('a', 'b'), []), []);
+  });
+
+  it('survives malformed input from outside', () => {
+    const vs = virtualService('default', { hosts: ['reviews'], http: [route('reviews', 'v1')] });
+    assert.deepEqual(crossResourceWarnings(null as unknown as KubeObject, { objects: [] }), []);
+    const withJunk = crossResourceWarnings(vs, { objects: [null, 'x', 42] as unknown as KubeObject[] });
+    assert.deepEqual(withJunk.map((found) => found.path), ['spec.http[0].route[0].destination.subset']);
   });
 });

@@ -68,6 +68,8 @@ describe('hosts', () => {
     assert.equal(wildcardDomainProblem('*.example.com'), undefined);
     assert.equal(wildcardDomainProblem('*'), undefined);
     assert.equal(wildcardDomainProblem('reviews'), undefined);
+    assert.equal(wildcardDomainProblem('istio.io.'), undefined, 'a trailing dot is an absolute name');
+    assert.match(wildcardDomainProblem('istio..io') ?? '', /label "" invalid/);
     assert.match(wildcardDomainProblem('*bar.com') ?? '', /partial wildcard/);
     assert.match(wildcardDomainProblem('foo.*.com') ?? '', /label "\*" invalid/);
     assert.match(wildcardDomainProblem('example.123') ?? '', /all-numeric/);

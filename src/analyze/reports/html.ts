@@ -1,7 +1,8 @@
 // One self-contained HTML page: inline CSS and SVG, no scripts, nothing fetched from the network.
 // Summary, readiness by namespace (stacked bars), blockers by rule, and every workload with its
 // findings and injection plan.
-import type { AnalysisReport, Finding, NamespaceSummary, WorkloadReport } from '../types.js';
+import { findingsUnderWorkloads } from './common.js';
+import { pushTo, type AnalysisReport, type Finding, type NamespaceSummary, type WorkloadReport } from '../types.js';
 
 function esc(text: string | number | null | undefined): string {
   return String(text ?? '')
@@ -73,7 +74,7 @@ function findingItem(f: Finding, workload?: WorkloadReport): string {
 
 function blockersTable(report: AnalysisReport): string {
   const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const f of report.findings) pushTo(byRule, f.rule, f);
   if (byRule.size === 0) return '<p>No findings.</p>';
   const rank = { error: 3, warning: 2, info: 1 } as const;
   const rows = [...byRule.entries()]
@@ -102,7 +103,8 @@ function workloadsTable(report: AnalysisReport): string {
 
 export function renderHtml(report: AnalysisReport): string {
   const s = report.summary;
-  const others = report.findings.filter((f) => !report.workloads.some((w) => w.findings.includes(f)));
+  const underWorkloads = findingsUnderWorkloads(report);
+  const others = report.findings.filter((f) => !underWorkloads.has(f));
   const gaps = report.gaps.map((g) => `<div class="gap">Could not read ${esc(g.resource)}${g.namespace ? ` in ${esc(g.namespace)}` : ''}${g.cluster ? ` (cluster ${esc(g.cluster)})` : ''}: ${esc(g.reason)}</div>`).join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

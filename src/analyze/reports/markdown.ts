@@ -1,6 +1,7 @@
 // Markdown report (pull requests, wikis): summary, readiness by namespace, blockers by rule, then each
 // workload with its findings and plan.
-import type { AnalysisReport, Finding, WorkloadReport } from '../types.js';
+import { findingsUnderWorkloads } from './common.js';
+import { pushTo, type AnalysisReport, type Finding, type WorkloadReport } from '../types.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -35,7 +36,7 @@ export function renderMarkdown(report: AnalysisReport): string {
     out.push('');
   }
   const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const f of report.findings) pushTo(byRule, f.rule, f);
   if (byRule.size > 0) {
     out.push('## Findings by rule', '');
     out.push('| Rule | Istio code | Severity | Count | Title |');
@@ -62,7 +63,8 @@ export function renderMarkdown(report: AnalysisReport): string {
     }
     out.push('');
   }
-  const others = report.findings.filter((f) => !report.workloads.some((w) => w.findings.includes(f)));
+  const underWorkloads = findingsUnderWorkloads(report);
+  const others = report.findings.filter((f) => !underWorkloads.has(f));
   if (others.length > 0) {
     out.push('## Other findings', '');
     out.push('| Severity | Rule | Resource | Message | Location |');

@@ -1,5 +1,6 @@
 // Text report for terminals: summary, then findings grouped by namespace and workload. Colour only when
 // asked (the CLI decides: a TTY and no NO_COLOR).
+import { findingsUnderWorkloads } from './common.js';
 import type { AnalysisReport, Finding, ResourceRef, Severity, WorkloadReport } from '../types.js';
 
 export interface TextOptions {
@@ -46,7 +47,7 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
   for (const gap of report.gaps) {
     out.push(paint(color, 'yellow', `! could not read ${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`));
   }
-  const shown = new Set<Finding>();
+  const underWorkloads = findingsUnderWorkloads(report);
   const groups = new Map<string, { cluster?: string; namespace: string; workloads: WorkloadReport[]; others: Finding[] }>();
   const groupOf = (cluster: string | undefined, namespace: string) => {
     const key = `${cluster ?? ''}|${namespace}`;
@@ -59,7 +60,7 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
   };
   for (const workload of report.workloads) groupOf(workload.cluster, workload.namespace).workloads.push(workload);
   for (const finding of report.findings) {
-    if (report.workloads.some((w) => w.findings.includes(finding))) continue;
+    if (underWorkloads.has(finding)) continue;
     groupOf(finding.resource.cluster, finding.resource.namespace ?? '(cluster-scoped)').others.push(finding);
   }
   const ordered = [...groups.values()].sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace));
@@ -70,7 +71,6 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
     for (const finding of group.others) {
       out.push(`  ${refLabel(finding.resource)}${where(finding.resource)}`);
       out.push(...findingLines(finding, color, '    '));
-      shown.add(finding);
     }
     for (const workload of group.workloads) {
       const reason = workload.statusReason ? ` - ${workload.statusReason}` : '';

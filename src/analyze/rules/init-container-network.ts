@@ -36,6 +36,9 @@ export const rule: CodeRule = {
           path: `${at.path}.command`,
           severity: native ? 'info' : 'warning',
           data: { container: at.container.name, hosts: hosts.join(', '), when },
+          ...(native
+            ? { remediation: 'Usually nothing: make sure mesh policy (outboundTrafficPolicy REGISTRY_ONLY, AuthorizationPolicies of the targets) lets this traffic through, or exclude its destinations with traffic.sidecar.istio.io/excludeOutboundIPRanges / excludeOutboundPorts.' }
+            : {}),
         });
       }
     }

@@ -4,6 +4,7 @@ import type { Service } from '../../k8s/objects.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { servicesSelecting } from '../inventory.js';
 import { meshWorkloads } from '../rule-helpers.js';
+import { pushTo } from '../types.js';
 
 interface PortUse {
   readonly service: string;
@@ -28,7 +29,7 @@ export const rule: CodeRule = {
         })),
       );
       const byPort = new Map<number, PortUse[]>();
-      for (const use of uses) byPort.set(use.port, [...(byPort.get(use.port) ?? []), use]);
+      for (const use of uses) pushTo(byPort, use.port, use);
       for (const [port, list] of byPort) {
         const protocols = new Set(list.map((u) => u.protocol));
         if (protocols.size > 1) {
@@ -41,7 +42,7 @@ export const rule: CodeRule = {
         }
       }
       const byTarget = new Map<string, PortUse[]>();
-      for (const use of uses) byTarget.set(use.target, [...(byTarget.get(use.target) ?? []), use]);
+      for (const use of uses) pushTo(byTarget, use.target, use);
       for (const [target, list] of byTarget) {
         const ports = new Set(list.map((u) => u.port));
         const servicesUsing = new Set(list.map((u) => u.service));

@@ -73,8 +73,10 @@ export const rule: CodeRule = {
           drafts.push({
             resource: refOf(resource),
             path: 'spec.ingress',
-            severity: 'warning',
-            data: { detail: `ingress does not allow ports ${blocked.join(', ')}: rewritten probes go to the status port ${statusPort} and the proxy health check to 15021 (kubelet traffic is exempt on most CNIs, not all)` },
+            // kubelet's probes are exempt from NetworkPolicy on most CNIs; Prometheus scraping the
+            // merged metrics on the status port is not.
+            severity: 'info',
+            data: { detail: `ingress does not allow ports ${blocked.join(', ')}: rewritten probes go to the status port ${statusPort} and the proxy health check to 15021 (kubelet probes pass on most CNIs, but Prometheus cannot scrape the merged metrics)` },
             affects: selected.map((w) => w.ref),
           });
         }

@@ -17,6 +17,11 @@ export const stringMap: Schema = { type: 'object', additionalProperties: string 
 /** Free-form object (only where Istio's CRD preserves unknown fields too). */
 export const anyObject: Schema = { type: 'object' };
 
+/** A string that must match `pattern`; `description` is the message when it does not. */
+export function matching(pattern: string, description: string): Schema {
+  return { type: 'string', pattern, description };
+}
+
 export function enumOf(...values: readonly string[]): Schema {
   return { type: 'string', enum: [...values] };
 }
@@ -51,12 +56,13 @@ export function atMostOne(...fields: readonly string[]): Schema {
     for (let j = i + 1; j < fields.length; j++) pairs.push({ required: [fields[i], fields[j]] });
   }
   const list = fields.length === 2 ? `${fields[0]} or ${fields[1]}` : `${fields.slice(0, -1).join(', ')} or ${fields[fields.length - 1]}`;
-  return { not: { anyOf: pairs }, description: `only one of ${list} can be set` };
+  // `type: object` inside `not` keeps non-objects (reported by the type check) from tripping the rule.
+  return { not: { type: 'object', anyOf: pairs }, description: `only one of ${list} can be set` };
 }
 
 /** At least one of the fields must be set. */
 export function atLeastOne(...fields: readonly string[]): Schema {
-  return { anyOf: fields.map((field) => ({ required: [field] })), description: `one of ${fields.join(', ')} must be set` };
+  return { anyOf: [{ not: { type: 'object' } }, ...fields.map((field) => ({ required: [field] }))], description: `one of ${fields.join(', ')} must be set` };
 }
 
 /** Root of a mesh resource: only apiVersion, kind, metadata, spec and status at the top level. */

@@ -54,7 +54,7 @@ const trafficPolicy = object({
   portLevelSettings: listOf(object({ port: portSelector, ...policyFields })),
   tunnel: object({ protocol: string, targetHost: nonEmptyString, targetPort: unsigned }, { required: ['targetHost', 'targetPort'] }),
   proxyProtocol: object({ version: enumOf('V1', 'V2') }),
-  retryBudget: object({ percent: object({ value: number }), minRetryConcurrency: unsigned }),
+  retryBudget: object({ percent: { type: 'number', minimum: 0, maximum: 100 }, minRetryConcurrency: unsigned }),
 });
 
 export const destinationRuleSchema: Schema = resource(

@@ -16,6 +16,7 @@ const jwtRule = object(
     outputClaimToHeaders: listOf(object({ header: string, claim: string }, { required: ['header', 'claim'] })),
     timeout: duration,
     spaceDelimitedClaims: stringList,
+    presence: string,
   },
   { rules: [atMostOne('jwks', 'jwksUri')] },
 );

@@ -8,6 +8,7 @@ import {
   integer,
   listOf,
   mapOf,
+  matching,
   nonEmptyString,
   number,
   object,
@@ -29,7 +30,12 @@ export const workloadSelector: Schema = object({ labels: stringMap });
 export const matchLabelsSelector: Schema = object({ matchLabels: stringMap });
 
 export const policyTargetReference: Schema = object(
-  { group: string, kind: nonEmptyString, name: nonEmptyString, namespace: string },
+  {
+    group: matching('^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', 'must be empty or a DNS subdomain (an API group)'),
+    kind: matching('^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$', 'must be a kind name such as Service or Gateway'),
+    name: nonEmptyString,
+    namespace: string,
+  },
   { required: ['kind', 'name'] },
 );
 

@@ -1,0 +1,58 @@
+// The HTML report in a real browser (headless Chromium): it renders, the DOM holds the summary, the
+// chart and the workload table, and a screenshot is taken (kept in the temp directory for a look).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReport } from '../../src/analyze/reports/index.js';
+import { fixturesDir } from '../helpers/paths.js';
+import { analyzeFiles } from './helpers.js';
+
+const run = promisify(execFile);
+const CHROMIUM = process.env['MESHGATE_CHROMIUM'] ?? '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found; HTML browser test skipped`;
+
+function chromiumArgs(profile: string, extra: string[], url: string): string[] {
+  return [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--window-size=1280,2000', ...extra, url,
+  ];
+}
+
+describe('html report in headless Chromium', { skip }, () => {
+  it('renders the summary, the namespace chart and the workload table', async () => {
+    const analyzeDir = join(fixturesDir, 'analyze');
+    const report = await analyzeFiles([
+      join(analyzeDir, 'existing-sidecar', 'invalid', 'linkerd-proxy.yaml'),
+      join(analyzeDir, 'headless-undeclared-ports', 'invalid', 'peer-ports.yaml'),
+      join(analyzeDir, 'namespace-not-enrolled', 'invalid', 'no-label.yaml'),
+      join(analyzeDir, 'injection-disabled', 'invalid', 'namespace-disabled.yaml'),
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-html-'));
+    const page = join(dir, 'report.html');
+    await writeFile(page, renderReport(report, 'html', { color: false }));
+    const url = `file://${page}`;
+
+    const dom = await run(CHROMIUM, chromiumArgs(join(dir, 'profile-dom'), ['--dump-dom'], url), { timeout: 90_000, maxBuffer: 16 * 1024 * 1024 });
+    const html = dom.stdout;
+    assert.match(html, new RegExp(`Readiness score</span><b class="score">${report.summary.score}/100</b>`));
+    assert.match(html, /<svg[^>]*aria-label="Readiness by namespace"/);
+    assert.match(html, /<rect [^>]*fill="#d64545"><title>shop: 1 blocked<\/title>/);
+    assert.match(html, /<table id="workloads">/);
+    for (const workload of report.workloads) assert.ok(html.includes(`<b>${workload.name}</b>`), workload.name);
+    assert.match(html, /<span class="status blocked">blocked<\/span>/);
+    assert.match(html, /Linkerd is already part of this pod/);
+
+    const png = join(dir, 'report.png');
+    await run(CHROMIUM, chromiumArgs(join(dir, 'profile-shot'), [`--screenshot=${png}`], url), { timeout: 90_000 });
+    const info = await stat(png);
+    assert.ok(info.size > 20_000, `screenshot is ${info.size} bytes`);
+    const header = (await readFile(png)).subarray(0, 8);
+    assert.deepEqual([...header], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    process.stdout.write(`# screenshot: ${png}\n`);
+  });
+});

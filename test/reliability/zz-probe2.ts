@@ -1,0 +1,12 @@
+import { startSelfSignedWebhook, tlsConnect, receive } from './support.js';
+const w = await startSelfSignedWebhook();
+const s = await tlsConnect(w.meshgate.port, w.ca);
+const t0 = Date.now();
+const r = receive(s, 50000);
+const head = 'POST /mutate HTTP/1.1\r\nHost: localhost\r\nX-P: ';
+let i = 0;
+const timer = setInterval(() => { if (!s.destroyed) s.write(i < head.length ? head[i]! : 'a'); i++; }, 500);
+const at = await r.closed;
+clearInterval(timer);
+console.log('closed after', at === undefined ? 'never' : at - t0, JSON.stringify(r.text().slice(0, 300)));
+await w.close();
