@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleDefinition } from './engine/rule.js';
-import { builtinRulesDir, loadRuleDirectory, packageRoot } from './sources/rules.js';
+import { packageRoot } from '../config/package.js';
+import { builtinRulesDir, loadRuleDirectory } from './sources/rules.js';
 
 const HEADER = `# meshgate analyze: rules
 

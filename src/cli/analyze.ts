@@ -14,7 +14,8 @@ import type { RuleDefinition } from '../analyze/engine/rule.js';
 import type { AnalyzerEngines } from '../analyze/engines.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../analyze/reports/index.js';
 import { readFileSources } from '../analyze/sources/files.js';
-import { builtinRulesDir, loadRuleDirectory, packageVersionFromRoot } from '../analyze/sources/rules.js';
+import { builtinRulesDir, loadRuleDirectory } from '../analyze/sources/rules.js';
+import { packageVersion } from '../config/package.js';
 import { severityRank, type AnalysisReport, type Severity, type SourceGap, type SourcedResource } from '../analyze/types.js';
 import { booleanFlag, formatHelp, parseArgs, stringFlag, stringFlags, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './main.js';
@@ -183,7 +184,7 @@ export const analyzeCommand: Command = async (argv, io) => {
     rules,
     config,
     engines,
-    version: await packageVersionFromRoot(),
+    version: packageVersion(),
     source: collected.source,
     gaps: collected.gaps,
     scope: { ...(namespace !== undefined ? { namespace } : {}), ...(selector !== undefined ? { selector } : {}) },

@@ -1,6 +1,6 @@
 // The `meshgate` command. Subcommands are loaded on demand so that `meshgate inject` never pays for
 // express or @kubernetes/client-node.
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../config/package.js';
 import { UsageError } from './args.js';
 
 export interface CommandIo {
@@ -19,11 +19,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   analyze: { summary: 'Report what blocks onboarding workloads onto the mesh', load: async () => (await import('./analyze.js')).analyzeCommand },
   config: { summary: 'Show configuration (`meshgate config defaults`)', load: async () => (await import('./config.js')).configCommand },
 };
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function mainHelp(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
