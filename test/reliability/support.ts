@@ -65,7 +65,8 @@ export interface Webhook {
 export async function startSelfSignedWebhook(extraArgs: readonly string[] = [], env: Record<string, string> = {}): Promise<Webhook> {
   const dir = await mkdtemp(join(tmpdir(), 'meshgate-reliability-'));
   const caFile = join(dir, 'ca.crt');
-  const meshgate = await startMeshgate({ args: ['--no-cluster', '--self-signed', '--ca-out', caFile, '--log-level', 'error', ...extraArgs], env });
+  const logLevel = extraArgs.includes('--log-level') ? [] : ['--log-level', 'error'];
+  const meshgate = await startMeshgate({ args: ['--no-cluster', '--self-signed', '--ca-out', caFile, ...logLevel, ...extraArgs], env });
   const ca = await meshgate.readCa(caFile);
   return {
     meshgate,
