@@ -3,7 +3,7 @@
 // container over the injected one the same way (reference section 1 "overrides", section 3.7), so
 // lists merge by key (containers and env by name, ports by containerPort, mounts by mountPath), maps
 // merge key by key, and every other list is replaced.
-import { isObject } from '../k8s/objects.js';
+import { cloneJson, isObject } from '../k8s/objects.js';
 
 /** Where a list merges by key, and the shape of its items; maps not listed merge recursively. */
 interface MergeSchema {
@@ -44,18 +44,18 @@ export function strategicMerge<T>(original: T, patch: unknown, schema: MergeSche
 }
 
 function mergeValue(original: unknown, patch: unknown, schema: MergeSchema | undefined): unknown {
-  if (patch === undefined) return structuredClone(original);
+  if (patch === undefined) return cloneJson(original);
   if (Array.isArray(patch)) {
     if (schema?.key && Array.isArray(original)) return mergeKeyedList(original, patch, schema);
-    return structuredClone(patch);
+    return cloneJson(patch);
   }
   if (isObject(patch) && isObject(original)) {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(original)) out[key] = structuredClone(value);
+    for (const [key, value] of Object.entries(original)) out[key] = cloneJson(value);
     for (const [key, value] of Object.entries(patch)) out[key] = mergeValue(original[key], value, schema?.fields?.[key]);
     return out;
   }
-  return structuredClone(patch);
+  return cloneJson(patch);
 }
 
 function keyOf(item: unknown, key: string): unknown {
@@ -73,7 +73,7 @@ function mergeKeyedList(original: readonly unknown[], patch: readonly unknown[],
   const patchKeys = patch.map((item) => keyOf(item, key));
   const merged = patch.map((item) => {
     const match = original.find((o) => keyOf(o, key) === keyOf(item, key));
-    if (match === undefined) return structuredClone(item);
+    if (match === undefined) return cloneJson(item);
     if (schema.retainKeys && isObject(item) && isObject(match)) {
       const kept: Record<string, unknown> = {};
       for (const k of Object.keys(match)) if (k in item) kept[k] = match[k];
@@ -81,7 +81,7 @@ function mergeKeyedList(original: readonly unknown[], patch: readonly unknown[],
     }
     return mergeValue(match, item, itemSchema);
   });
-  const originalOnly = original.filter((o) => !patchKeys.includes(keyOf(o, key))).map((o) => structuredClone(o));
+  const originalOnly = original.filter((o) => !patchKeys.includes(keyOf(o, key))).map((o) => cloneJson(o));
   const indexInOriginal = (item: unknown): number => original.findIndex((o) => keyOf(o, key) === keyOf(item, key));
   const out: unknown[] = [];
   let left = 0;

@@ -64,9 +64,21 @@ export function describeObject(object: KubeObject): string {
   return `${object.kind ?? '<no kind>'} ${namespace ? `${namespace}/` : ''}${name}`;
 }
 
-/** Deep copy of plain JSON data (objects read from YAML/JSON are plain data). */
+/**
+ * Deep copy of plain JSON data (objects read from YAML/JSON are plain data). A direct walk is several
+ * times faster than structuredClone for the small, wide objects of a pod, and this sits on the
+ * webhook's request path. Keys are copied as own data properties, so `__proto__` stays a plain key.
+ */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item)) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: cloneJson(field), enumerable: true, writable: true, configurable: true });
+    else copy[key] = cloneJson(field);
+  }
+  return copy as T;
 }
 
 /** Group part of an apiVersion: `apps/v1` -> `apps`, `v1` -> ``. */
