@@ -62,7 +62,8 @@ function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig
       ...(inventory.namespaceLabels(workload.namespace) ? { namespaceLabels: inventory.namespaceLabels(workload.namespace)! } : {}),
       config,
       cluster: {
-        services: inventory.services.map((s) => s.object as Service),
+        // Only Services in the pod's namespace can select it (headless handling).
+        services: inventory.servicesIn(workload.namespace),
         namespaces: inventory.byKind('Namespace').map((n) => n.object as Namespace),
         nodes: inventory.nodes.map((n) => n.object as Node),
       },

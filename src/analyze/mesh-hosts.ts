@@ -18,15 +18,25 @@ export function serviceForHost(inventory: Inventory, host: string, namespace: st
   const full = fqdn(host, namespace);
   const match = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(full);
   if (!match) return undefined;
-  return inventory.services.map((s) => s.object as Service).find((s) => s.metadata?.name === match[1] && s.metadata?.namespace === match[2]);
+  return inventory.servicesIn(match[2]!).find((s) => s.metadata?.name === match[1]);
 }
 
+// DestinationRules by the full host they name, indexed once per inventory (rules ask per route).
+const destinationRuleIndex = new WeakMap<Inventory, Map<string, SourcedResource[]>>();
+
 export function destinationRulesFor(inventory: Inventory, host: string, namespace: string): SourcedResource[] {
-  const full = fqdn(host, namespace);
-  return inventory.byKind('DestinationRule').filter((dr) => {
-    const drHost = at(dr.object, 'spec', 'host');
-    return typeof drHost === 'string' && fqdn(drHost, dr.object.metadata?.namespace ?? 'default') === full;
-  });
+  let index = destinationRuleIndex.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const dr of inventory.byKind('DestinationRule')) {
+      const drHost = at(dr.object, 'spec', 'host');
+      if (typeof drHost !== 'string') continue;
+      const key = fqdn(drHost, dr.object.metadata?.namespace ?? 'default');
+      index.set(key, [...(index.get(key) ?? []), dr]);
+    }
+    destinationRuleIndex.set(inventory, index);
+  }
+  return index.get(fqdn(host, namespace)) ?? [];
 }
 
 export interface RouteDestination {

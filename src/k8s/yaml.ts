@@ -1,6 +1,7 @@
 // Multi-document YAML/JSON reading with file:line origins for every object.
 // Used by every shell (inject, validate, analyze) so that messages can name file and line.
-import { LineCounter, parseAllDocuments, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import jsyaml from 'js-yaml';
+import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { KubeObject } from './objects.js';
 
 /** One Kubernetes object and where it came from (1-based line of its first key). */
@@ -36,48 +37,105 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One document of a multi-document text, with the line (1-based) its text starts on. */
+interface DocumentChunk {
+  readonly text: string;
+  readonly firstLine: number;
+}
+
+// A line starting with `---` or `...` at column 0 always ends the document (YAML 1.2, section 9.1:
+// such a line cannot belong to any scalar), so splitting on it needs no parser.
+const DOCUMENT_MARKER = /^(---|\.\.\.)(?=\s|$)/;
+
+function splitDocuments(text: string): DocumentChunk[] {
+  const lines = text.split('\n');
+  const chunks: DocumentChunk[] = [];
+  let start = 0;
+  let content: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (DOCUMENT_MARKER.test(line)) {
+      chunks.push({ text: content.join('\n'), firstLine: start + 1 });
+      // Content may follow the marker on the same line (`--- !tag` or `--- {a: 1}`): keep it.
+      const rest = line.startsWith('---') ? line.slice(3) : '';
+      content = [rest];
+      start = i;
+      continue;
+    }
+    content.push(line);
+  }
+  chunks.push({ text: content.join('\n'), firstLine: start + 1 });
+  return chunks;
+}
+
+/** Line of the first line holding content (not blank, not a comment, not a directive). */
+function contentLine(chunk: DocumentChunk): number {
+  const lines = chunk.text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const trimmed = lines[i]!.trim();
+    if (trimmed !== '' && !trimmed.startsWith('#') && !trimmed.startsWith('%')) return chunk.firstLine + i;
+  }
+  return chunk.firstLine;
+}
+
+// Kubernetes reads YAML into JSON: no timestamps or other YAML-only types, later duplicate keys win.
+const LOAD_OPTIONS: jsyaml.LoadOptions = { schema: jsyaml.CORE_SCHEMA, json: true };
+
 /**
  * Parses a multi-document YAML (or JSON) text. Kubernetes `List` kinds (`List`, `PodList`, ...)
  * are expanded into their items, each keeping its own line. Documents that fail to parse, or that
  * are not objects, become errors; the other documents are still returned.
+ *
+ * Each document is parsed with js-yaml (several times faster than a parser that keeps a syntax tree,
+ * which matters for clusters of tens of thousands of objects); only `List` documents are parsed again
+ * with the `yaml` package, whose syntax tree gives each item's line.
  */
 export function parseDocuments(text: string, file: string): ParsedInput {
-  const counter = new LineCounter();
   const objects: SourcedObject[] = [];
   const errors: InputError[] = [];
   if (text.includes('\u0000')) {
     return { objects, errors: [new InputError(file, 1, 'not a text file (contains NUL bytes)')] };
   }
-  const documents = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
-  const docList = Array.isArray(documents) ? documents : [documents];
-  for (const doc of docList) {
-    if (doc.errors.length > 0) {
-      const first = doc.errors[0]!;
-      const line = first.linePos?.[0]?.line ?? lineOf(doc.contents, counter);
-      errors.push(new InputError(file, line, `invalid YAML: ${first.message.split('\n')[0]}`));
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  for (const chunk of splitDocuments(source.replace(/\r\n/g, '\n'))) {
+    if (chunk.text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = jsyaml.load(chunk.text, LOAD_OPTIONS);
+    } catch (error) {
+      const yamlError = error as jsyaml.YAMLException;
+      const line = chunk.firstLine + (yamlError.mark?.line ?? 0);
+      errors.push(new InputError(file, line, `invalid YAML: ${yamlError.reason ?? yamlError.message.split('\n')[0]}`));
       continue;
     }
-    if (doc.contents === null) continue; // empty document between '---' separators
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
-    const line = lineOf(doc.contents, counter);
     if (value === null || value === undefined) continue;
+    const line = contentLine(chunk);
     if (!isPlainObject(value)) {
       errors.push(new InputError(file, line, `expected a Kubernetes object (a mapping), got ${Array.isArray(value) ? 'a list' : typeof value}`));
       continue;
     }
     const kind = value['kind'];
     if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
-      const itemNodes = isMap(doc.contents) ? doc.contents.get('items', true) : undefined;
-      const items = value['items'] as unknown[];
-      items.forEach((item, index) => {
-        const itemNode = isSeq(itemNodes) ? (itemNodes.items[index] as YamlNode | undefined) : undefined;
-        const itemLine = itemNode ? lineOf(itemNode, counter) : line;
-        if (isPlainObject(item)) objects.push({ object: item as KubeObject, file, line: itemLine });
-        else errors.push(new InputError(file, itemLine, `items[${index}] of ${kind} is not an object`));
-      });
+      objects.push(...listItems(chunk, value, kind, file, errors));
       continue;
     }
     objects.push({ object: value as KubeObject, file, line });
   }
   return { objects, errors };
+}
+
+/** Items of a `List` document, each with the line of its own first key. */
+function listItems(chunk: DocumentChunk, value: Record<string, unknown>, kind: string, file: string, errors: InputError[]): SourcedObject[] {
+  const counter = new LineCounter();
+  const document = parseDocument(chunk.text, { lineCounter: counter, uniqueKeys: false });
+  const itemNodes = isMap(document.contents) ? document.contents.get('items', true) : undefined;
+  const items = value['items'] as unknown[];
+  const found: SourcedObject[] = [];
+  items.forEach((item, index) => {
+    const itemNode = isSeq(itemNodes) ? (itemNodes.items[index] as YamlNode | undefined) : undefined;
+    const itemLine = chunk.firstLine - 1 + (itemNode ? lineOf(itemNode, counter) : 1);
+    if (isPlainObject(item)) found.push({ object: item as KubeObject, file, line: itemLine });
+    else errors.push(new InputError(file, itemLine, `items[${index}] of ${kind} is not an object`));
+  });
+  return found;
 }

@@ -32,25 +32,93 @@ function isKind(object: KubeObject, group: string, kind: string): boolean {
   return meshKindOf(object.apiVersion, object.kind) !== undefined;
 }
 
-/** Every host a Service or ServiceEntry in the context makes known. */
-function knownHosts(objects: readonly KubeObject[]): string[] | undefined {
-  const hosts: string[] = [];
-  let sources = 0;
-  for (const object of objects) {
-    if (isKind(object, '', 'Service') && object.metadata?.name) {
-      sources++;
-      hosts.push(`${object.metadata.name}.${namespaceOf(object)}.${CLUSTER_DOMAIN}`);
-    } else if (isKind(object, 'networking.istio.io', 'ServiceEntry')) {
-      sources++;
-      const spec = objectAt(object['spec']);
-      for (const host of stringsOf(spec?.['hosts'])) hosts.push(resolveHost(host, namespaceOf(object)));
-    }
-  }
-  return sources > 0 ? hosts : undefined;
+/**
+ * What the other objects make known, indexed once per object list: callers check every mesh
+ * resource against the same list (the analyzer: tens of thousands), so scanning it per resource
+ * would be quadratic.
+ */
+interface CrossIndex {
+  /** undefined when no Service or ServiceEntry is known at all (nothing to check hosts against). */
+  readonly exactHosts: ReadonlySet<string> | undefined;
+  readonly wildcardHosts: readonly string[];
+  /** DestinationRules by resolved host (exact hosts) and the wildcard-host ones. */
+  readonly destinationRulesByHost: ReadonlyMap<string, Fields[]>;
+  readonly wildcardDestinationRules: readonly { host: string; spec: Fields }[];
+  readonly gateways: ReadonlySet<string> | undefined;
+  readonly workloadsByNamespace: ReadonlyMap<string, Workload[]>;
+  readonly workloadCount: number;
 }
 
-function hostKnown(host: string, hosts: readonly string[]): boolean {
-  return hosts.some((known) => hostMatches(known, host) || hostMatches(host, known));
+const indexCache = new WeakMap<readonly unknown[], CrossIndex>();
+
+function buildIndex(objects: readonly KubeObject[]): CrossIndex {
+  const exactHosts = new Set<string>();
+  const wildcardHosts: string[] = [];
+  let hostSources = 0;
+  const destinationRulesByHost = new Map<string, Fields[]>();
+  const wildcardDestinationRules: { host: string; spec: Fields }[] = [];
+  let gateways: Set<string> | undefined;
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  let workloadCount = 0;
+  const addHost = (host: string): void => {
+    const lower = host.toLowerCase();
+    if (lower.includes('*')) wildcardHosts.push(lower);
+    else exactHosts.add(lower);
+  };
+  for (const object of objects) {
+    if (!isObject(object)) continue;
+    const namespace = namespaceOf(object);
+    if (isKind(object, '', 'Service') && object.metadata?.name) {
+      hostSources++;
+      addHost(`${object.metadata.name}.${namespace}.${CLUSTER_DOMAIN}`);
+    } else if (isKind(object, 'networking.istio.io', 'ServiceEntry')) {
+      hostSources++;
+      for (const host of stringsOf(objectAt(object['spec'])?.['hosts'])) addHost(resolveHost(host, namespace));
+    } else if (isKind(object, 'networking.istio.io', 'DestinationRule')) {
+      const spec = objectAt(object['spec']);
+      if (!spec || typeof spec['host'] !== 'string') continue;
+      const host = resolveHost(spec['host'], namespace).toLowerCase();
+      if (host.includes('*')) wildcardDestinationRules.push({ host, spec });
+      else destinationRulesByHost.set(host, [...(destinationRulesByHost.get(host) ?? []), spec]);
+    } else if (isKind(object, 'networking.istio.io', 'Gateway')) {
+      gateways ??= new Set();
+      if (object.metadata?.name) gateways.add(`${namespace}/${object.metadata.name}`);
+    } else if (isWorkloadKind(object.kind)) {
+      const lookup = podTemplateOf(object);
+      if (!lookup.ok) continue;
+      const list = workloadsByNamespace.get(namespace) ?? [];
+      list.push({ namespace, labels: (lookup.ref.template.metadata?.labels ?? {}) as Labels });
+      workloadsByNamespace.set(namespace, list);
+      workloadCount++;
+    }
+  }
+  return {
+    exactHosts: hostSources > 0 ? exactHosts : undefined,
+    wildcardHosts,
+    destinationRulesByHost,
+    wildcardDestinationRules,
+    gateways,
+    workloadsByNamespace,
+    workloadCount,
+  };
+}
+
+function indexOf(objects: readonly KubeObject[]): CrossIndex {
+  let index = indexCache.get(objects);
+  if (!index) {
+    index = buildIndex(objects);
+    indexCache.set(objects, index);
+  }
+  return index;
+}
+
+function hostKnown(host: string, index: CrossIndex): boolean {
+  const lower = host.toLowerCase();
+  if (index.exactHosts?.has(lower)) return true;
+  if (index.wildcardHosts.some((known) => hostMatches(known, lower) || hostMatches(lower, known))) return true;
+  // A wildcard reference is known when it covers any exact host.
+  if (lower.includes('*')) for (const known of index.exactHosts ?? []) if (hostMatches(lower, known)) return true;
+  return false;
 }
 
 interface DestinationRef {
@@ -81,18 +149,17 @@ function destinationsOf(spec: Fields): DestinationRef[] {
   return refs;
 }
 
-function subsetDefined(objects: readonly KubeObject[], host: string, subset: string): boolean {
-  return objects.some((object) => {
-    if (!isKind(object, 'networking.istio.io', 'DestinationRule')) return false;
-    const spec = objectAt(object['spec']);
-    const drHost = typeof spec?.['host'] === 'string' ? resolveHost(spec['host'], namespaceOf(object)) : undefined;
-    if (!drHost || !hostMatches(drHost, host)) return false;
-    return objectsOf(spec?.['subsets']).some(([definition]) => definition['name'] === subset);
-  });
+function subsetDefined(index: CrossIndex, host: string, subset: string): boolean {
+  const lower = host.toLowerCase();
+  const candidates = [
+    ...(lower.includes('*') ? [...index.destinationRulesByHost].filter(([drHost]) => hostMatches(drHost, lower)).flatMap(([, specs]) => specs) : index.destinationRulesByHost.get(lower) ?? []),
+    ...index.wildcardDestinationRules.filter((rule) => hostMatches(rule.host, lower)).map((rule) => rule.spec),
+  ];
+  return candidates.some((spec) => objectsOf(spec['subsets']).some(([definition]) => definition['name'] === subset));
 }
 
 /** `ns/name`, `name` (own namespace) or the legacy `name.ns`. */
-function gatewayExists(objects: readonly KubeObject[], ref: string, namespace: string): boolean {
+function gatewayExists(gateways: ReadonlySet<string>, ref: string, namespace: string): boolean {
   let gatewayNamespace = namespace;
   let name = ref;
   const slash = ref.indexOf('/');
@@ -102,55 +169,40 @@ function gatewayExists(objects: readonly KubeObject[], ref: string, namespace: s
   } else if (ref.includes('.')) {
     [name, gatewayNamespace] = [ref.slice(0, ref.indexOf('.')), ref.slice(ref.indexOf('.') + 1).split('.')[0]!];
   }
-  return objects.some(
-    (object) => isKind(object, 'networking.istio.io', 'Gateway') && object.metadata?.name === name && namespaceOf(object) === gatewayNamespace,
-  );
+  return gateways.has(`${gatewayNamespace}/${name}`);
 }
 
-function virtualServiceWarnings(object: KubeObject, spec: Fields, objects: readonly KubeObject[]): Issue[] {
+function virtualServiceWarnings(object: KubeObject, spec: Fields, index: CrossIndex): Issue[] {
   const warnings: Issue[] = [];
   const namespace = namespaceOf(object);
-  const hosts = knownHosts(objects);
   for (const ref of destinationsOf(spec)) {
     const resolved = resolveHost(ref.host, namespace);
-    if (hosts && !hostKnown(resolved, hosts)) {
+    if (index.exactHosts && !hostKnown(resolved, index)) {
       warnings.push(issue(`${ref.path}.host`, `host "${ref.host}"${resolved !== ref.host ? ` (${resolved})` : ''} matches no Service or ServiceEntry`));
     }
-    if (ref.subset && !subsetDefined(objects, resolved, ref.subset)) {
+    if (ref.subset && !subsetDefined(index, resolved, ref.subset)) {
       warnings.push(issue(`${ref.path}.subset`, `subset "${ref.subset}" is not defined by any DestinationRule for host ${resolved}`));
     }
   }
-  const gatewaysKnown = objects.some((other) => isKind(other, 'networking.istio.io', 'Gateway'));
-  if (gatewaysKnown) {
-    stringsOf(spec['gateways']).forEach((ref, index) => {
-      if (ref !== 'mesh' && !gatewayExists(objects, ref, namespace)) warnings.push(issue(entry('spec.gateways', index), `gateway "${ref}" does not exist`));
+  const gateways = index.gateways;
+  if (gateways) {
+    stringsOf(spec['gateways']).forEach((ref, position) => {
+      if (ref !== 'mesh' && !gatewayExists(gateways, ref, namespace)) warnings.push(issue(entry('spec.gateways', position), `gateway "${ref}" does not exist`));
     });
   }
   return warnings;
 }
 
-function destinationRuleWarnings(object: KubeObject, spec: Fields, objects: readonly KubeObject[]): Issue[] {
-  const hosts = knownHosts(objects);
+function destinationRuleWarnings(object: KubeObject, spec: Fields, index: CrossIndex): Issue[] {
   const host = spec['host'];
-  if (!hosts || typeof host !== 'string') return [];
+  if (!index.exactHosts || typeof host !== 'string') return [];
   const resolved = resolveHost(host, namespaceOf(object));
-  return hostKnown(resolved, hosts) ? [] : [issue('spec.host', `host "${host}"${resolved !== host ? ` (${resolved})` : ''} matches no Service or ServiceEntry`)];
+  return hostKnown(resolved, index) ? [] : [issue('spec.host', `host "${host}"${resolved !== host ? ` (${resolved})` : ''} matches no Service or ServiceEntry`)];
 }
 
 interface Workload {
   readonly namespace: string;
   readonly labels: Labels;
-}
-
-function workloadsOf(objects: readonly KubeObject[]): Workload[] {
-  const workloads: Workload[] = [];
-  for (const object of objects) {
-    if (!isWorkloadKind(object.kind)) continue;
-    const lookup = podTemplateOf(object);
-    if (!lookup.ok) continue;
-    workloads.push({ namespace: namespaceOf(object), labels: (lookup.ref.template.metadata?.labels ?? {}) as Labels });
-  }
-  return workloads;
 }
 
 /** Where each kind keeps its workload selector labels. */
@@ -165,15 +217,14 @@ const SELECTOR_PATHS: Readonly<Record<string, readonly [string, string]>> = {
 /** Kinds whose selector-less form applies namespace-wide and so needs workloads in the namespace. */
 const NAMESPACE_WIDE_KINDS = new Set(['AuthorizationPolicy', 'PeerAuthentication']);
 
-function selectorWarnings(object: KubeObject, spec: Fields, objects: readonly KubeObject[]): Issue[] {
+function selectorWarnings(object: KubeObject, spec: Fields, index: CrossIndex): Issue[] {
   const kind = object.kind ?? '';
   const selectorPath = SELECTOR_PATHS[kind];
   if (!selectorPath) return [];
-  const workloads = workloadsOf(objects);
-  if (workloads.length === 0) return [];
+  if (index.workloadCount === 0) return [];
   const namespace = namespaceOf(object);
   // Policies in the root namespace apply mesh-wide (reference 3.3, IST0127).
-  const inScope = namespace === ROOT_NAMESPACE ? workloads : workloads.filter((workload) => workload.namespace === namespace);
+  const inScope = namespace === ROOT_NAMESPACE ? [...index.workloadsByNamespace.values()].flat() : index.workloadsByNamespace.get(namespace) ?? [];
   const [selectorField, labelsField] = selectorPath;
   const selector = objectAt(spec[selectorField]);
   const matchLabels = stringMapAt(selector?.[labelsField]);
@@ -195,13 +246,13 @@ export function crossResourceWarnings(object: KubeObject, context: CrossResource
   if (!isObject(object) || !meshKindOf(object.apiVersion, object.kind)) return [];
   const spec = objectAt(object['spec']);
   if (!spec) return [];
-  const others = (Array.isArray(context?.objects) ? context.objects : []).filter((other): other is KubeObject => isObject(other));
+  const index = indexOf(Array.isArray(context?.objects) ? context.objects : []);
   switch (object.kind) {
     case 'VirtualService':
-      return virtualServiceWarnings(object, spec, others);
+      return virtualServiceWarnings(object, spec, index);
     case 'DestinationRule':
-      return destinationRuleWarnings(object, spec, others);
+      return destinationRuleWarnings(object, spec, index);
     default:
-      return selectorWarnings(object, spec, others);
+      return selectorWarnings(object, spec, index);
   }
 }
