@@ -1,19 +1,8 @@
-// Where benchmark inputs and the built CLI are, found from this file (works from dist/bench/lib).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Where benchmark inputs and the built CLI are (works from dist/bench/lib).
+import { join } from 'node:path';
+import { packageRoot } from '../../src/config/package.js';
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`package.json not found above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+export const repoRoot = packageRoot();
 /** Benchmark sources (fixtures live here, not in dist). */
 export const benchDir = join(repoRoot, 'bench');
 /** Compiled benchmark scripts (child processes run these). */

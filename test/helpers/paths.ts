@@ -1,19 +1,9 @@
-// Locations the tests need, found from this file so they work from src (tsx) and from dist.
+// Locations the tests need; they work from src (tsx) and from dist.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../src/config/package.js';
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`package.json not found above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+export const repoRoot = packageRoot();
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 export const cliBin = join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
 
