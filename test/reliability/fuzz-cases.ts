@@ -1,5 +1,6 @@
 // Generated and mutated AdmissionReview bodies for fuzzing the webhook: truncated JSON, wrong types at
-// every level, huge strings, deep nesting, unicode, prototype-pollution keys. Deterministic (seeded).
+// every level, huge strings, deep nesting, unicode, prototype-pollution keys and payloads aimed at the
+// maps the injector reads (labels, annotations, proxy.istio.io/config). Deterministic (seeded).
 
 export interface FuzzCase {
   readonly name: string;
@@ -99,6 +100,20 @@ function setAt(root: Json, path: (string | number)[], replacement: Json): Json {
 
 const WRONG_VALUES: Json[] = [null, 0, -1, 1e308, 3.5, '', 'x', true, [], {}, [null], { '': null }, '\u0000', '💥'.repeat(3)];
 
+const BEHAVIOUR_KEYS = '{"polluted":true,"sidecar.istio.io/inject":"false","istio-injection":"disabled","holdApplicationUntilProxyStarts":false}';
+const PROXY_CONFIG_POLLUTION = [
+  `{"__proto__":${BEHAVIOUR_KEYS}}`,
+  `{"constructor":{"prototype":${BEHAVIOUR_KEYS}}}`,
+  '__proto__:\n  polluted: true\n  sidecar.istio.io/inject: "false"\n',
+];
+/** [where, metadata map, JSON members added to it] */
+const POLLUTION_PAYLOADS: readonly (readonly [string, string, string])[] = [
+  ['__proto__ in labels', 'labels', `"__proto__":${BEHAVIOUR_KEYS}`],
+  ['constructor.prototype in labels', 'labels', `"constructor":{"prototype":${BEHAVIOUR_KEYS}}`],
+  ['__proto__ in annotations', 'annotations', `"__proto__":${BEHAVIOUR_KEYS}`],
+  ...PROXY_CONFIG_POLLUTION.map((config, i): readonly [string, string, string] => [`proxy.istio.io/config ${i + 1}`, 'annotations', `"proxy.istio.io/config":${JSON.stringify(config)}`]),
+];
+
 function deepNesting(depth: number): string {
   return `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"deep","object":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
 }
@@ -138,6 +153,14 @@ export function fuzzCases(count: number, seed = 20261125): FuzzCase[] {
       cases.push({ name: `pollution key ${key} in request`, route: base.route, body: polluted });
       const inObject = text.replace('"metadata":{', `"metadata":{"${key}":{"polluted":true},"labels":{"${key}":{"x":1}},`);
       cases.push({ name: `pollution key ${key} in metadata`, route: base.route, body: inObject });
+    }
+    // Payloads that would change every later answer if they reached Object.prototype: keys the
+    // injector looks up on plain objects (labels, annotations, proxy config). Nested under
+    // `constructor.prototype` too, the path merge functions are known to follow.
+    for (const [where, field, members] of POLLUTION_PAYLOADS) {
+      // Into the existing map when there is one (a duplicate key would be overridden by the original).
+      const body = text.includes(`"${field}":{`) ? text.replace(`"${field}":{`, `"${field}":{${members},`) : text.replace('"metadata":{', `"metadata":{"${field}":{${members}},`);
+      cases.push({ name: `pollution payload ${where}`, route: base.route, body });
     }
     cases.push({ name: 'lone surrogates', route: base.route, body: text.replace(/"web"/g, '"\\ud800\\udfff\\ud800"') });
     cases.push({ name: 'invalid utf-8 bytes', route: base.route, body: `${text.slice(0, 50)}\udc80${text.slice(50)}` });

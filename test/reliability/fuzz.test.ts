@@ -12,7 +12,7 @@ import { budget, rssKib, runPool, samplePod, sleep, startSelfSignedWebhook, type
 
 // The injection engine reads pod fields without checking their types (labels that are not strings,
 // ownerReferences that are not a list of objects, null containers): it throws, and the webhook answers
-// allowed: false with code 500 "meshgate internal error" instead of a 400 naming the field.
+// HTTP 500 "meshgate internal error" instead of refusing the pod (400) with the field named.
 const INTERNAL_ERRORS_TODO = 'mutate: pods with wrongly typed fields reach the engine unchecked and fail with an internal error';
 
 const HEAP_LIMIT_MIB = 128;
@@ -55,6 +55,9 @@ function answerProblems(fuzz: FuzzCase, reply: HttpAnswer): string[] {
   if (!isRecord(reply.json)) return [...problems, `status ${reply.status} with a body that is not a JSON object: ${reply.text.slice(0, 120)}`];
   const body = reply.json;
   if (usable) {
+    // An exception inside meshgate is answered 500 with a Status (so the API server applies the
+    // failurePolicy); well-formed, and counted separately as an internal error.
+    if (reply.status === 500 && isStatus(body, 500)) return problems;
     if (reply.status !== 200) return [`usable request answered ${reply.status}: ${reply.text.slice(0, 200)}`];
     for (const key of Object.keys(body)) if (!REVIEW_FIELDS.has(key)) problems.push(`unexpected field ${key} in the AdmissionReview`);
     if (body['kind'] !== 'AdmissionReview') problems.push(`kind ${String(body['kind'])}`);
@@ -75,23 +78,35 @@ function answerProblems(fuzz: FuzzCase, reply: HttpAnswer): string[] {
     return problems;
   }
   if (reply.status < 400 || reply.status > 499) return [...problems, `unusable request answered ${reply.status}: ${reply.text.slice(0, 200)}`];
-  if (body['kind'] !== 'Status' || body['code'] !== reply.status || typeof body['message'] !== 'string') problems.push(`4xx body is not a Status: ${reply.text.slice(0, 200)}`);
+  if (!isStatus(body, reply.status)) problems.push(`4xx body is not a Status: ${reply.text.slice(0, 200)}`);
   return problems;
 }
 
-/** An answer the engine gave up on (allowed: false, code 500): an exception inside meshgate. */
+/** Whether `key` is a field name anywhere in a JSON value (not text inside strings). */
+function hasKey(value: unknown, key: string): boolean {
+  if (Array.isArray(value)) return value.some((item) => hasKey(item, key));
+  if (!isRecord(value)) return false;
+  return Object.keys(value).some((k) => k === key || hasKey(value[k], key));
+}
+
+function isStatus(body: Json, code: number): boolean {
+  return body['kind'] === 'Status' && body['code'] === code && typeof body['message'] === 'string';
+}
+
 /** The generator's structural extremes (as opposed to wrong types and random edits). */
 function isStructural(fuzz: FuzzCase): boolean {
   return !fuzz.name.startsWith('wrong type') && !fuzz.name.startsWith('random mutation');
 }
 
+/** An exception inside meshgate: HTTP 500, or an AdmissionResponse refusing with code 500. */
 function internalError(reply: HttpAnswer): string | undefined {
+  if (reply.status === 500) return isRecord(reply.json) ? String(reply.json['message']) : reply.text.slice(0, 200);
   if (reply.status !== 200 || !isRecord(reply.json) || !isRecord(reply.json['response'])) return undefined;
   const status = reply.json['response']['status'];
   return isRecord(status) && status['code'] === 500 ? String(status['message']) : undefined;
 }
 
-describe('fuzzing the webhook with malformed AdmissionReviews', { timeout: 120_000 }, () => {
+describe('fuzzing the webhook with malformed AdmissionReviews', { timeout: (budget.fuzzSeconds + 30) * 1000 }, () => {
   let webhook: Webhook;
   /** Reviews the engine failed on with an exception (filled by the fuzzing run). */
   let internal: string[] | undefined;
@@ -125,18 +140,18 @@ describe('fuzzing the webhook with malformed AdmissionReviews', { timeout: 120_0
 
     // Warm up (JIT, caches, TLS sessions, and the heap and allocator high-water marks that the
     // structural extremes set: huge strings, deep nesting), so the baseline is the steady state.
-    const warmUp = [...Array.from({ length: 300 }, () => ({ route: '/mutate' as const, body: JSON.stringify(admissionReview(samplePod('warm'), { namespace: 'shop' })) })), ...cases.filter(isStructural)];
+    const warmUp = [...Array.from({ length: 150 }, () => ({ route: '/mutate' as const, body: JSON.stringify(admissionReview(samplePod('warm'), { namespace: 'shop' })) })), ...cases.filter(isStructural)];
     await runPool(warmUp, 8, async (fuzz) => {
       await send({ url: `${meshgate.url}${fuzz.route}`, body: fuzz.body, agent, timeoutMs: 15_000 });
     });
-    await sleep(500);
+    await sleep(200);
     const baselineKib = await rssKib(meshgate.child.pid!);
 
     const failures: string[] = [];
     internal = [];
     const statuses = new Map<number, number>();
     let peakKib = baselineKib;
-    const deadline = Date.now() + 100_000;
+    const deadline = Date.now() + budget.fuzzSeconds * 1000;
     const sent = await runPool(
       cases,
       8,
@@ -169,7 +184,7 @@ describe('fuzzing the webhook with malformed AdmissionReviews', { timeout: 120_0
 
     // Settle: answer ordinary traffic for a moment (young garbage collected), then measure.
     const settle = keepAliveAgent(ca, 4);
-    await runPool(Array.from({ length: 400 }, (_, i) => i), 4, async () => {
+    await runPool(Array.from({ length: 200 }, (_, i) => i), 4, async () => {
       await send({ url: `${meshgate.url}/mutate`, body: admissionReview(samplePod('settle'), { namespace: 'shop' }), agent: settle });
     });
     settle.destroy();
@@ -190,24 +205,34 @@ describe('fuzzing the webhook with malformed AdmissionReviews', { timeout: 120_0
 
   it('refuses malformed pods with a 400 naming the field, never with an internal error', { todo: INTERNAL_ERRORS_TODO }, () => {
     assert.ok(internal, 'the fuzzing run happened');
-    assert.deepEqual(internal.slice(0, 10), [], `${internal.length} reviews hit an internal error (allowed: false, code 500)`);
+    assert.deepEqual(internal.slice(0, 10), [], `${internal.length} reviews hit an internal error (HTTP 500)`);
   });
 
   it('answers the prototype-pollution cases without echoing injected fields, and normally afterwards', async () => {
     const { meshgate, ca } = webhook;
-    const pollution = fuzzCases(0).filter((c) => c.name.startsWith('pollution key'));
-    assert.ok(pollution.length >= 18, 'every base review has pollution cases');
+    const before = await normalAnswer();
+    const pollution = fuzzCases(0).filter((c) => c.name.startsWith('pollution'));
+    assert.ok(pollution.length >= 36, 'every base review has pollution cases');
     for (const fuzz of pollution) {
       const reply = await send({ url: `${meshgate.url}${fuzz.route}`, body: fuzz.body, ca });
       assert.deepEqual(answerProblems(fuzz, reply), [], fuzz.name);
-      assert.doesNotMatch(reply.text, /"polluted"/, `${fuzz.name}: the answer carries the injected field`);
+      for (const key of Object.keys(isRecord(reply.json) ? reply.json : {})) assert.ok(REVIEW_FIELDS.has(key) || reply.status !== 200, `${fuzz.name}: unexpected field ${key}`);
       const response = isRecord(reply.json) ? reply.json['response'] : undefined;
       if (isRecord(response) && typeof response['patch'] === 'string') {
-        assert.doesNotMatch(Buffer.from(response['patch'], 'base64').toString('utf8'), /polluted/, `${fuzz.name}: the patch carries the injected field`);
+        // The patch adds no field named `polluted` (text inside a value, such as the proxy
+        // configuration copied into PROXY_CONFIG, is the pod's own input and may contain it).
+        const operations = JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as { path: string; value?: unknown }[];
+        for (const operation of operations) {
+          assert.doesNotMatch(operation.path, /\/polluted(\/|$)/, `${fuzz.name}: the patch writes ${operation.path}`);
+          assert.ok(!hasKey(operation.value, 'polluted'), `${fuzz.name}: the patch adds a polluted field at ${operation.path}`);
+        }
       }
     }
+    // Had a payload reached Object.prototype, the same pod would now be answered differently
+    // (`sidecar.istio.io/inject: "false"` inherited by every label map skips the injection).
     const normal = await normalAnswer();
     assert.doesNotMatch(normal.text, /polluted/);
+    assert.ok(isDeepStrictEqual(normal.patch, before.patch), 'the same pod gets the same patch after the pollution cases');
     // A review whose request is an ordinary one, right after: allowed with a patch, no extra fields.
     const review = admissionReview(samplePod('after-pollution'), { namespace: 'shop' });
     const reply = await send({ url: `${meshgate.url}/mutate`, body: review, ca });

@@ -1,11 +1,14 @@
 // Shared pieces of the reliability suites: how long to run, the webhook under test, raw TLS
 // connections for the attacks that an HTTP client would not send, the child's memory, percentiles.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { connect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { podFromWorkload } from '../helpers/admission-review.js';
 import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
+import { cliBin, repoRoot } from '../helpers/paths.js';
 
 /** `MESHGATE_RELIABILITY_LONG=1` runs the long versions (minutes instead of seconds). */
 export const LONG = process.env['MESHGATE_RELIABILITY_LONG'] === '1';
@@ -13,8 +16,10 @@ export const LONG = process.env['MESHGATE_RELIABILITY_LONG'] === '1';
 export const budget = {
   /** Fuzz cases sent (the generator makes at least this many). */
   fuzzCases: LONG ? 20_000 : 5_000,
+  /** Upper bound on the time the fuzz cases may take. */
+  fuzzSeconds: LONG ? 300 : 100,
   /** Seconds of load at concurrency 64. */
-  loadSeconds: LONG ? 60 : 6,
+  loadSeconds: LONG ? 60 : 4,
   /** Slow connections dribbling headers at once. */
   slowConnections: LONG ? 200 : 60,
 };
@@ -176,4 +181,25 @@ function dechunk(text: string): string {
     out += rest.slice(lineEnd + 2, lineEnd + 2 + size);
     rest = rest.slice(lineEnd + 2 + size + 2);
   }
+}
+
+export interface CliOutcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the `meshgate` binary as a user would: built one from dist, else the sources through tsx. */
+export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CliOutcome> {
+  const fromDist = import.meta.url.includes('/dist/') && existsSync(cliBin);
+  const command = fromDist ? [cliBin] : ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [...command, ...args], { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') {
+        reject(new Error(`meshgate ${args.join(' ')}: ${error.message}\n${stderr}`));
+        return;
+      }
+      resolve({ code: child.exitCode, stdout, stderr });
+    });
+  });
 }
