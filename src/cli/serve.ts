@@ -13,7 +13,8 @@ import type { ClusterAccess, TlsSource, WebhookServerOptions } from '../server/s
 import { booleanFlag, formatHelp, parseArgs, stringFlag, UsageError, type FlagSpec } from './args.js';
 import type { Command } from './main.js';
 
-const FLAGS: readonly FlagSpec[] = [
+/** The flags of `meshgate serve` (exported so the manifests can be checked against them). */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'port', type: 'string', valueName: 'PORT', description: 'HTTPS port for /mutate and /validate (default 8443)' },
   { name: 'health-port', type: 'string', valueName: 'PORT', description: 'Plain HTTP port for /healthz, /readyz, /metrics (default 9090)' },
   { name: 'host', type: 'string', valueName: 'ADDRESS', description: 'Address to listen on (default: all interfaces)' },
@@ -120,10 +121,10 @@ function curlHint(port: number, caOut: string | undefined, tls: TlsSource): stri
 
 export const serveCommand: Command = async (argv, io) => {
   if (argv.includes('-h') || argv.includes('--help')) {
-    io.stdout.write(formatHelp(USAGE, SUMMARY, FLAGS));
+    io.stdout.write(formatHelp(USAGE, SUMMARY, SERVE_FLAGS));
     return 0;
   }
-  const args = parseArgs(argv, FLAGS);
+  const args = parseArgs(argv, SERVE_FLAGS);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const certFile = stringFlag(args, 'tls-cert');
   const keyFile = stringFlag(args, 'tls-key');

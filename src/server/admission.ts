@@ -101,13 +101,13 @@ export type AdmissionDecision =
     }
   | {
       readonly allowed: false;
-      /** HTTP-style status for `status.code`: 400 bad input, 403 refused by policy, 500 a bug. */
-      readonly code: 400 | 403 | 500;
+      /** HTTP-style status for `status.code`: 400 bad input, 403 refused by policy (bugs are HTTP 500s, not decisions). */
+      readonly code: 400 | 403;
       readonly message: string;
       readonly warnings?: readonly string[];
     };
 
-const STATUS_REASONS: Readonly<Record<number, string>> = { 400: 'BadRequest', 403: 'Forbidden', 500: 'InternalError' };
+const STATUS_REASONS: Readonly<Record<number, string>> = { 400: 'BadRequest', 403: 'Forbidden' };
 
 // The API server drops warnings it cannot show; keep them readable and bounded (k8s truncates long ones).
 const MAX_WARNINGS = 32;

@@ -45,8 +45,11 @@ function admissionHandler(route: AdmissionRoute, options: AdmissionAppOptions) {
     metrics.inFlight.inc({ route: route.name });
     let operation = 'unknown';
     let outcome: AdmissionOutcome = 'error';
-    // While shutting down, tell the API server not to reuse this connection (kubernetes#127335).
-    if (lifecycle.isDraining()) res.setHeader('Connection', 'close');
+    // While shutting down, tell the API server not to reuse this connection (kubernetes#127335);
+    // checked when the answer is written, since shutdown may begin while the body is arriving.
+    const closeIfDraining = (): void => {
+      if (lifecycle.isDraining()) res.setHeader('Connection', 'close');
+    };
     try {
       const body = await readJsonBody(req, options.maxBodyBytes);
       if (!body.ok) {
@@ -54,6 +57,7 @@ function admissionHandler(route: AdmissionRoute, options: AdmissionAppOptions) {
         // The rest of the body was not read: the connection cannot carry another request.
         if (body.abandoned) res.setHeader('Connection', 'close');
         logger.warn({ route: route.name, status: body.status, reason: body.message }, 'bad admission request');
+        closeIfDraining();
         sendStatus(res, body.status, body.message);
         return;
       }
@@ -61,6 +65,7 @@ function admissionHandler(route: AdmissionRoute, options: AdmissionAppOptions) {
       if (!decoded.ok) {
         outcome = 'bad-request';
         logger.warn({ route: route.name, reason: decoded.reason }, 'bad admission request');
+        closeIfDraining();
         sendStatus(res, 400, decoded.reason);
         return;
       }
@@ -78,13 +83,16 @@ function admissionHandler(route: AdmissionRoute, options: AdmissionAppOptions) {
       try {
         result = await route.admit(review, log);
       } catch (error) {
+        // A bug, not a decision: answer HTTP 500 so that the API server applies the webhook's
+        // failurePolicy (Ignore admits the object unchanged, Fail refuses it) instead of meshgate
+        // refusing on the operator's behalf.
         log.error({ error: (error as Error).message, stack: (error as Error).stack }, 'admission failed with an internal error');
-        result = {
-          decision: { allowed: false, code: 500, message: `meshgate internal error: ${(error as Error).message}` },
-          outcome: 'error',
-        };
+        closeIfDraining();
+        sendStatus(res, 500, `meshgate internal error: ${(error as Error).message}`);
+        return;
       }
       outcome = result.outcome;
+      closeIfDraining();
       res.status(200).json(encodeAdmissionResponse(review.apiVersion, review.request.uid, result.decision));
     } finally {
       metrics.inFlight.dec({ route: route.name });

@@ -21,6 +21,6 @@ export function allow(outcome: AdmissionOutcome = 'allowed', warnings?: readonly
   return { decision: warnings && warnings.length > 0 ? { allowed: true, warnings } : { allowed: true }, outcome };
 }
 
-export function refuse(code: 400 | 403 | 500, message: string, outcome: AdmissionOutcome, warnings?: readonly string[]): RouteResult {
+export function refuse(code: 400 | 403, message: string, outcome: AdmissionOutcome, warnings?: readonly string[]): RouteResult {
   return { decision: { allowed: false, code, message, ...(warnings && warnings.length > 0 ? { warnings } : {}) }, outcome };
 }

@@ -1,6 +1,5 @@
 // Puts the webhook together: TLS source, cluster view, routes, HTTPS and health servers, certificate
 // Secret and caBundle upkeep, and graceful shutdown. `meshgate serve` parses flags and calls this.
-import { writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,9 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { MeshgateConfig } from '../config/types.js';
 import { createAdmissionApp } from './app.js';
-import { CaBundlePatcher } from './ca-bundle.js';
-import { CertificateSecret, type SecretContents } from './cert-secret.js';
-import { DEFAULT_LIFETIMES, generateCertificateAuthority, generateServingCertificate, serviceDnsNames, type CertificateLifetimes } from './certificates.js';
+import type { CertificateLifetimes } from './certificates.js';
 import { InformerClusterView, staticClusterView, type ClusterViewSource } from './cluster-view.js';
 import { loadInjector, loadValidator } from './engines.js';
 import { createHealthServer } from './health.js';
@@ -20,7 +17,8 @@ import { createMetrics, type WebhookMetrics } from './metrics.js';
 import { mutateRoute } from './mutate.js';
 import type { AdmissionRoute } from './route.js';
 import { drainAndClose } from './shutdown.js';
-import { readCertificateFiles, ServingTls, watchCertificateFiles } from './tls.js';
+import { startCertificateSource } from './serving-certificate.js';
+import { ServingTls } from './tls.js';
 import { validateRoute } from './validate.js';
 
 export type TlsSource =
@@ -122,8 +120,15 @@ async function buildRoutes(options: WebhookServerOptions, cluster: ClusterViewSo
   return routes;
 }
 
+/** A route whose engine failed to load: every call is an internal error (HTTP 500, failurePolicy applies). */
 function unavailableRoute(path: string, name: string, message: string): AdmissionRoute {
-  return { path, name, admit: () => ({ decision: { allowed: false, code: 500, message }, outcome: 'error' }) };
+  return {
+    path,
+    name,
+    admit: () => {
+      throw new Error(message);
+    },
+  };
 }
 
 export async function startWebhook(options: WebhookServerOptions): Promise<RunningWebhook> {
@@ -132,7 +137,6 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
   const lifecycle = new Lifecycle(metrics);
   const tls = new ServingTls(logger.child({ subsystem: 'tls' }), metrics);
   const stoppers: (() => void | Promise<void>)[] = [];
-  let caPem: string | undefined;
 
   // Cluster view.
   let cluster: ClusterViewSource;
@@ -152,89 +156,43 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
 
   // Health port first: probes answer (not ready) while the certificate and caches come up.
   const health = createHealthServer({ lifecycle, metrics });
-  const healthPort = await listen(health, options.healthPort, options.host);
-
-  // Serving certificate.
-  const writeCa = async (pem: string): Promise<void> => {
-    if (pem === caPem) return;
-    caPem = pem;
-    if (options.caOut) {
-      await writeFile(options.caOut, pem, { mode: 0o644 });
-      logger.info({ file: options.caOut }, 'wrote the CA bundle');
-    }
+  let https: HttpsServer | undefined;
+  // A start that fails half way (a port in use, unreadable certificate files) releases what it took,
+  // so that the process can exit.
+  const abandon = async (error: unknown): Promise<never> => {
+    for (const stop of stoppers.reverse()) await stop();
+    for (const server of [health, https]) if (server?.listening) await new Promise((resolve) => server.close(resolve));
+    throw error;
   };
-  const dnsNames = ['localhost', ...serviceDnsNames(options.names.serviceName, options.names.namespace)];
-  const ipAddresses = ['127.0.0.1', '::1'];
-  if (options.tls.kind === 'files') {
-    const files = { certFile: options.tls.certFile, keyFile: options.tls.keyFile };
-    const outcome = tls.update(await readCertificateFiles(files), files.certFile);
-    if (outcome === 'invalid') throw new Error(`${files.certFile}, ${files.keyFile}: not a usable certificate and key pair`);
-    const watcher = watchCertificateFiles({ files, tls, logger, ...(options.tls.pollMs ? { pollMs: options.tls.pollMs } : {}) });
-    stoppers.push(() => watcher.close());
-  } else if (options.cluster.kind === 'kube') {
-    const secret = new CertificateSecret({
-      kubeConfig: options.cluster.kubeConfig,
-      namespace: options.names.namespace,
-      secretName: options.names.secretName,
-      dnsNames,
-      ipAddresses,
-      logger: logger.child({ subsystem: 'certificate-secret' }),
-      lifetimes: options.lifetimes ?? DEFAULT_LIFETIMES,
-    });
-    const patcher = new CaBundlePatcher({
-      kubeConfig: options.cluster.kubeConfig,
-      configurationName: options.names.webhookConfigurationName,
-      logger: logger.child({ subsystem: 'ca-bundle' }),
-      metrics,
-    });
-    stoppers.push(() => patcher.stop());
-    const apply = async (contents: SecretContents): Promise<void> => {
-      tls.update({ certPem: contents.serving.certPem, keyPem: contents.serving.keyPem }, `secret ${options.names.namespace}/${options.names.secretName}`);
-      await writeCa(contents.serving.caPem);
-      patcher.publish(contents.serving.caPem);
-    };
-    let failures = 0;
-    let timer: NodeJS.Timeout | undefined;
-    let stopped = false;
-    const sync = async (): Promise<void> => {
-      try {
-        await apply(await secret.ensure());
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        logger.warn({ error: (error as Error).message, failures }, 'cannot read or update the certificate Secret; will retry');
-      }
-      if (stopped) return;
-      const interval = options.certificateSyncMs ?? 60_000;
-      const delay = failures === 0 ? interval : Math.min(interval, 250 * 2 ** Math.min(failures - 1, 10));
-      timer = setTimeout(() => void sync(), delay);
-      timer.unref();
-    };
-    stoppers.push(() => {
-      stopped = true;
-      clearTimeout(timer);
-    });
-    await sync();
-  } else {
-    const now = new Date();
-    const ca = await generateCertificateAuthority(now, (options.lifetimes ?? DEFAULT_LIFETIMES).caDays);
-    const serving = await generateServingCertificate({ ca, dnsNames, ipAddresses, now, days: (options.lifetimes ?? DEFAULT_LIFETIMES).servingDays });
-    tls.update({ certPem: serving.certPem, keyPem: serving.keyPem }, 'generated');
-    await writeCa(serving.caPem);
-  }
+  const healthPort = await listen(health, options.healthPort, options.host).catch(abandon);
+
+  // Serving certificate: from files, the shared Secret, or generated in memory.
+  const certificates = await startCertificateSource({
+    tls: options.tls,
+    cluster: options.cluster,
+    names: options.names,
+    serving: tls,
+    logger,
+    metrics,
+    ...(options.caOut ? { caOut: options.caOut } : {}),
+    ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
+    ...(options.certificateSyncMs ? { certificateSyncMs: options.certificateSyncMs } : {}),
+  }).catch(abandon);
+  stoppers.push(() => certificates.stop());
 
   // HTTPS admission server.
   const routes = options.routes ? [...options.routes] : await buildRoutes(options, cluster, metrics);
   const app = createAdmissionApp({ routes, maxBodyBytes: options.maxBodyBytes, logger, metrics, lifecycle });
-  const https = createHttpsServer({ minVersion: 'TLSv1.2' }, app);
+  https = createHttpsServer({ minVersion: 'TLSv1.2' }, app);
   https.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   https.headersTimeout = HEADERS_TIMEOUT_MS;
   https.requestTimeout = REQUEST_TIMEOUT_MS;
   https.on('tlsClientError', (error) => logger.debug({ error: error.message }, 'TLS handshake failed'));
   https.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket));
   tls.attach(https);
-  const port = await listen(https, options.port, options.host);
+  const port = await listen(https, options.port, options.host).catch(abandon);
   listening = true;
+  const admissionServer = https;
   logger.info({ port, healthPort, routes: routes.map((r) => r.path), cluster: options.cluster.kind, tls: options.tls.kind }, 'meshgate webhook listening');
 
   let shuttingDown: Promise<'clean' | 'forced'> | undefined;
@@ -243,12 +201,12 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
     healthPort,
     metrics,
     lifecycle,
-    caPem: () => caPem,
+    caPem: () => certificates.caPem(),
     shutdown(shutdownOptions = {}) {
       shuttingDown ??= (async () => {
         const outcome = await drainAndClose({
           lifecycle,
-          servers: [https, health],
+          servers: [admissionServer, health],
           logger,
           delayMs: shutdownOptions.delayMs ?? options.shutdownDelayMs ?? 0,
           graceMs: options.shutdownGraceMs ?? 20_000,

@@ -157,6 +157,37 @@ describe('two replicas against a (fake) API server', () => {
     assert.ok(isNoOpPatch(injected, second.patch), `reinvocation changed the pod: ${JSON.stringify(second.patch)}`);
   });
 
+  it('/validate warns about destinations no Service in the cluster view provides', async () => {
+    const ca = secretData(fake, 'ca.crt');
+    const virtualService = (host: string, subset?: string): StoredObject => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { hosts: ['web'], http: [{ route: [{ destination: { host, ...(subset ? { subset } : {}) } }] }] },
+    });
+    const options = {
+      namespace: 'shop',
+      resource: { group: 'networking.istio.io', version: 'v1', resource: 'virtualservices' },
+      kind: { group: 'networking.istio.io', version: 'v1', kind: 'VirtualService' },
+    };
+    const known = admissionReview(virtualService('web'), options);
+    const knownAnswer = readAnswer((await send({ url: `${replicas[0]!.url}/validate`, body: known, ca })).json, known);
+    assert.equal(knownAnswer.allowed, true);
+    assert.deepEqual(knownAnswer.warnings, []);
+    const unknown = admissionReview(virtualService('nowhere'), options);
+    const unknownAnswer = readAnswer((await send({ url: `${replicas[0]!.url}/validate`, body: unknown, ca })).json, unknown);
+    assert.equal(unknownAnswer.allowed, true);
+    assert.ok(unknownAnswer.warnings.some((w) => w.includes('nowhere') && w.startsWith('spec.http[0].route[0].destination.host')), unknownAnswer.warnings.join('; '));
+    // Subsets are checked against the DestinationRules the view watches.
+    fake.upsert({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'web', namespace: 'shop' }, spec: { host: 'web', subsets: [{ name: 'v1', labels: { version: 'v1' } }] } });
+    const subsetWarnings = async (subset: string): Promise<string[]> => {
+      const review = admissionReview(virtualService('web', subset), options);
+      return readAnswer((await send({ url: `${replicas[1]!.url}/validate`, body: review, ca })).json, review).warnings;
+    };
+    await eventually('the DestinationRule is seen', async () => (await subsetWarnings('v1')).length === 0);
+    assert.ok((await subsetWarnings('v9')).some((w) => w.includes('subset "v9"')));
+  });
+
   it('every replica picks up a new certificate written to the Secret', async () => {
     const now = new Date();
     const ca = await generateCertificateAuthority(now, 30);

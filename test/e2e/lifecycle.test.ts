@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,11 +74,11 @@ describe('webhook lifecycle', () => {
     await mkdir(secretDir);
     await writeMountedSecret(secretDir, '2026_11_25_first', { 'tls.crt': first.certPem, 'tls.key': first.keyPem }, true);
     const meshgate = await startMeshgate({ args: ['--no-cluster', '--tls-cert', join(secretDir, 'tls.crt'), '--tls-key', join(secretDir, 'tls.key'), '--log-level', 'warn'] });
+    let flowing = true;
     try {
       const served = async (): Promise<string> => (await send({ url: `${meshgate.url}/x`, method: 'GET', ca: ca.certPem })).peerCertificate!.fingerprint256;
       assert.equal(await served(), first.fingerprint);
       const agent = keepAliveAgent(ca.certPem, 4);
-      let flowing = true;
       let answered = 0;
       const errors: string[] = [];
       const worker = async (fresh: boolean): Promise<void> => {
@@ -110,53 +111,71 @@ describe('webhook lifecycle', () => {
       assert.deepEqual(errors, []);
       assert.ok(answered > 10, `requests flowed during the rotation (${answered})`);
     } finally {
+      flowing = false;
       await meshgate.stop();
+    }
+  });
+
+  it('exits 1 with a clear message when its port is taken, leaving nothing behind', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      const meshgate = await startMeshgate({ args: ['--no-cluster'], port, waitReady: false });
+      assert.equal(await meshgate.exited, 1);
+      assert.match(meshgate.stderr(), new RegExp(`cannot start: port already in use .*${port}`));
+    } finally {
+      squatter.close();
     }
   });
 
   it('on SIGTERM: not ready, the in-flight request finishes, idle keep-alive connections close, exit 0', async () => {
     const caFile = join(dir, 'term-ca.crt');
-    const meshgate = await startMeshgate({ args: ['--no-cluster', '--ca-out', caFile, '--shutdown-delay', '600ms', '--shutdown-grace', '5s', '--log-level', 'warn'] });
+    const meshgate = await startMeshgate({ args: ['--no-cluster', '--ca-out', caFile, '--shutdown-delay', '1500ms', '--shutdown-grace', '5s', '--log-level', 'warn'] });
     const ca = await meshgate.readCa(caFile);
     // An idle keep-alive connection, as the API server keeps them.
     const agent = keepAliveAgent(ca, 1);
     const idleClosed = new Promise<void>((resolve, reject) => {
-      const req = httpsRequest(`${meshgate.url}/x`, { agent, method: 'GET' }, (res) => {
-        res.resume();
-        res.on('end', () => res.socket.once('close', () => resolve()));
-      });
+      const req = httpsRequest(`${meshgate.url}/x`, { agent, method: 'GET' }, (res) => res.resume());
+      req.once('socket', (socket) => socket.once('close', () => resolve()));
       req.on('error', reject);
       req.end();
     });
-    // A request in flight: headers and half of the body sent before the signal.
+    // A request in flight: headers and half of the body sent before the signal, the rest once the
+    // listener has closed.
     const review = admissionReview(samplePod('draining'), { namespace: 'shop' });
     const body = Buffer.from(JSON.stringify(review));
+    const req = httpsRequest(`${meshgate.url}/mutate`, {
+      method: 'POST',
+      ca,
+      headers: { 'content-type': 'application/json', 'content-length': body.length },
+    });
     const inFlight = new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
-      const req = httpsRequest(`${meshgate.url}/mutate`, {
-        method: 'POST',
-        ca,
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
-      });
       req.on('response', (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers['connection'], text }));
       });
       req.on('error', reject);
-      req.write(body.subarray(0, body.length / 2));
-      setTimeout(() => {
-        meshgate.child.kill('SIGTERM');
-        setTimeout(() => req.end(body.subarray(body.length / 2)), 300);
-      }, 100);
     });
-    await new Promise((r) => setTimeout(r, 250));
-    const readyz = await send({ url: `${meshgate.healthUrl}/readyz` });
-    assert.equal(readyz.status, 503, 'readiness goes false first');
+    req.write(body.subarray(0, body.length / 2));
+    await new Promise((r) => setTimeout(r, 100));
+    meshgate.child.kill('SIGTERM');
+    let readyz = 0;
+    for (let i = 0; i < 40 && readyz !== 503; i++) {
+      readyz = (await send({ url: `${meshgate.healthUrl}/readyz` })).status;
+      if (readyz !== 503) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(readyz, 503, 'readiness goes false first');
+    // After the delay the listener closes and idle keep-alive connections are closed at once...
+    await idleClosed;
+    assert.equal(meshgate.child.exitCode, null, 'still running while a request is in flight');
+    // ...while the request in flight is still answered.
+    req.end(body.subarray(body.length / 2));
     const answer = await inFlight;
     assert.equal(answer.status, 200, answer.text);
     assert.equal(readAnswer(JSON.parse(answer.text), review).allowed, true);
     assert.equal(answer.connection, 'close', 'the connection is not kept for reuse');
-    await idleClosed;
     const started = Date.now();
     assert.equal(await meshgate.exited, 0);
     assert.ok(Date.now() - started < 5000, 'exits within the grace period');

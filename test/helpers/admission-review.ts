@@ -13,7 +13,7 @@ function record(value: unknown): Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
 }
 
-/** The pod template path of each workload kind (the k8s helpers have the same table; kept local so the tests stand alone). */
+/** The pod template of each workload kind (as src/k8s/workloads.ts finds it; restated so these checks do not lean on the code under test). */
 function templateOf(workload: Json): Json | undefined {
   const spec = record(workload['spec']);
   if (workload['kind'] === 'CronJob') return record(record(record(spec['jobTemplate'])['spec'])['template']);
@@ -133,8 +133,14 @@ export interface ReviewOptions {
   readonly uid?: string;
 }
 
+export interface SentReview {
+  readonly apiVersion: string;
+  readonly kind: 'AdmissionReview';
+  readonly request: { readonly uid: string; readonly [field: string]: unknown };
+}
+
 /** An AdmissionReview request as kube-apiserver sends it. */
-export function admissionReview(object: unknown, options: ReviewOptions = {}): Json & { request: { uid: string } } {
+export function admissionReview(object: unknown, options: ReviewOptions = {}): SentReview {
   const resource = options.resource ?? { group: '', version: 'v1', resource: 'pods' };
   const kind = options.kind ?? { group: '', version: 'v1', kind: 'Pod' };
   const operation = options.operation ?? 'CREATE';
@@ -173,10 +179,10 @@ export interface AdmissionAnswer {
  * Checks the answer as kube-apiserver does: an AdmissionReview of the same version, the same uid, a
  * boolean `allowed`, and a base64 JSONPatch only with `patchType: JSONPatch`.
  */
-export function readAnswer(body: unknown, review: Json & { request: { uid: string } }): AdmissionAnswer {
+export function readAnswer(body: unknown, review: SentReview): AdmissionAnswer {
   const answer = record(body);
   assert.equal(answer['kind'], 'AdmissionReview', 'kind must be AdmissionReview');
-  assert.equal(answer['apiVersion'], review['apiVersion'], 'answered in the version asked');
+  assert.equal(answer['apiVersion'], review.apiVersion, 'answered in the version asked');
   const response = record(answer['response']);
   assert.equal(response['uid'], review.request.uid, 'uid echoed');
   assert.equal(typeof response['allowed'], 'boolean', 'allowed is a boolean');

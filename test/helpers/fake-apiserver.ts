@@ -415,7 +415,7 @@ export class FakeApiServer {
         }
         const watch = url.searchParams.get('watch');
         if (watch === 'true' || watch === '1') this.watch(req, res, route.key, route.namespace, url.searchParams);
-        else this.list(req, res, route, url.searchParams);
+        else this.answerList(req, res, route, url.searchParams);
         return;
       }
       case 'POST': {
@@ -493,7 +493,7 @@ export class FakeApiServer {
     }
   }
 
-  private list(
+  private answerList(
     req: IncomingMessage,
     res: ServerResponse,
     route: { key: string; type: ResourceType; namespace: string | undefined },

@@ -46,7 +46,9 @@ export function send(options: RequestOptions): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const common = { method: options.method ?? (payload !== undefined ? 'POST' : 'GET'), headers, timeout: options.timeoutMs ?? 10_000 };
     const req = isHttps
-      ? httpsRequest(url, { ...common, ...(options.ca ? { ca: options.ca } : {}), ...(options.agent ? { agent: options.agent } : {}) })
+      ? // Without an agent: a connection of its own and a full handshake (no pooled socket, no resumed
+        // TLS session), so the certificate the server presents now is the one seen.
+        httpsRequest(url, { ...common, ...(options.ca ? { ca: options.ca } : {}), agent: options.agent ?? false })
       : httpRequest(url, common);
     req.on('timeout', () => req.destroy(new Error(`request to ${options.url} timed out`)));
     req.on('error', reject);

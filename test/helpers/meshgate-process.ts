@@ -55,6 +55,8 @@ export interface StartOptions {
   /** Wait for /readyz (default true). */
   readonly waitReady?: boolean;
   readonly readyTimeoutMs?: number;
+  /** HTTPS port to use instead of a free one. */
+  readonly port?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -62,7 +64,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 export async function startMeshgate(options: StartOptions): Promise<MeshgateProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const healthPort = await freePort();
   const { cmd, args } = command();
   const child = spawn(cmd, [...args, 'serve', '--port', String(port), '--health-port', String(healthPort), '--host', '127.0.0.1', ...options.args], {

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeAdmissionReview, encodeAdmissionResponse } from '../../src/server/admission.js';
+
+const request = {
+  uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+  kind: { group: '', version: 'v1', kind: 'Pod' },
+  resource: { group: '', version: 'v1', resource: 'pods' },
+  namespace: 'shop',
+  operation: 'CREATE',
+  object: { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-' }, spec: { containers: [] } },
+};
+
+describe('AdmissionReview codec', () => {
+  it('decodes v1 and v1beta1 requests, defaulting what may be absent', () => {
+    for (const apiVersion of ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const) {
+      const decoded = decodeAdmissionReview({ apiVersion, kind: 'AdmissionReview', request });
+      assert.ok(decoded.ok);
+      assert.equal(decoded.review.apiVersion, apiVersion);
+      assert.equal(decoded.review.request.uid, request.uid);
+      assert.equal(decoded.review.request.subResource, '');
+      assert.equal(decoded.review.request.name, '');
+      assert.equal(decoded.review.request.dryRun, false);
+      assert.equal(decoded.review.request.oldObject, null);
+      assert.deepEqual(decoded.review.request.resource, request.resource);
+    }
+  });
+
+  it('names the field that is wrong', () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /not a JSON object/],
+      [[], /not a JSON object/],
+      [{ apiVersion: 'admission.k8s.io/v1', kind: 'Pod' }, /^kind: expected "AdmissionReview", got "Pod"/],
+      [{ apiVersion: 'admission.k8s.io/v2', kind: 'AdmissionReview', request }, /^apiVersion: expected one of admission\.k8s\.io\/v1, admission\.k8s\.io\/v1beta1/],
+      [{ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }, /^request: missing/],
+      [{ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { ...request, uid: 7 } }, /^request\.uid/],
+      [{ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { ...request, operation: undefined } }, /^request\.operation/],
+    ];
+    for (const [body, reason] of cases) {
+      const decoded = decodeAdmissionReview(body);
+      assert.equal(decoded.ok, false);
+      assert.match((decoded as { reason: string }).reason, reason);
+    }
+  });
+
+  it('encodes an allowed answer with a base64 JSONPatch in the version asked', () => {
+    const patch = [{ op: 'add' as const, path: '/metadata/labels', value: { a: 'b' } }];
+    const answer = encodeAdmissionResponse('admission.k8s.io/v1beta1', 'u1', { allowed: true, patch, warnings: ['w'] });
+    assert.equal(answer['apiVersion'], 'admission.k8s.io/v1beta1');
+    assert.equal(answer['kind'], 'AdmissionReview');
+    const response = answer['response'] as Record<string, unknown>;
+    assert.equal(response['uid'], 'u1');
+    assert.equal(response['allowed'], true);
+    assert.equal(response['patchType'], 'JSONPatch');
+    assert.deepEqual(JSON.parse(Buffer.from(String(response['patch']), 'base64').toString()), patch);
+    assert.deepEqual(response['warnings'], ['w']);
+  });
+
+  it('leaves patch and patchType out when there is nothing to change', () => {
+    const response = encodeAdmissionResponse('admission.k8s.io/v1', 'u2', { allowed: true, patch: [] })['response'] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(response).sort(), ['allowed', 'uid']);
+  });
+
+  it('encodes a refusal with status code, reason and message', () => {
+    const response = encodeAdmissionResponse('admission.k8s.io/v1', 'u3', { allowed: false, code: 400, message: "invalid value 'x' for annotation 'a'" })[
+      'response'
+    ] as Record<string, unknown>;
+    assert.equal(response['allowed'], false);
+    assert.deepEqual(response['status'], { code: 400, message: "invalid value 'x' for annotation 'a'", reason: 'BadRequest' });
+    assert.equal(response['patch'], undefined);
+  });
+
+  it('keeps warnings to single lines of bounded length and number', () => {
+    const warnings = ['line one\nline two', 'x'.repeat(2000), ...Array.from({ length: 40 }, (_, i) => `w${i}`)];
+    const response = encodeAdmissionResponse('admission.k8s.io/v1', 'u4', { allowed: true, warnings })['response'] as { warnings: string[] };
+    assert.equal(response.warnings[0], 'line one line two');
+    assert.ok(response.warnings[1]!.length <= 512 && response.warnings[1]!.endsWith('...'));
+    assert.equal(response.warnings.length, 33);
+    assert.match(response.warnings[32]!, /^10 more warnings not shown$/);
+  });
+});
