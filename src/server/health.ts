@@ -12,7 +12,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export function createHealthServer(options: { readonly lifecycle: Lifecycle; readonly metrics: WebhookMetrics }): Server {
   const { lifecycle, metrics } = options;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // A short sweep interval so the header timeout below is enforced on time (Node's default is 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');

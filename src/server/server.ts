@@ -76,6 +76,7 @@ export interface RunningWebhook {
 // keeps them a little longer so it is never the one closing a connection the client is about to reuse.
 const KEEP_ALIVE_TIMEOUT_MS = 95_000;
 const HEADERS_TIMEOUT_MS = 10_000;
+const CONNECTION_SWEEP_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Malformed HTTP or a header/request timeout: answered in JSON when the socket can still take it. */
@@ -183,7 +184,9 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
   // HTTPS admission server.
   const routes = options.routes ? [...options.routes] : await buildRoutes(options, cluster, metrics);
   const app = createAdmissionApp({ routes, maxBodyBytes: options.maxBodyBytes, logger, metrics, lifecycle });
-  https = createHttpsServer({ minVersion: 'TLSv1.2' }, app);
+  // Node enforces headersTimeout/requestTimeout only when it sweeps connections (every 30 s by
+  // default), so a slow client could hold a socket three times longer than the timeout says.
+  https = createHttpsServer({ minVersion: 'TLSv1.2', connectionsCheckingInterval: CONNECTION_SWEEP_MS }, app);
   https.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   https.headersTimeout = HEADERS_TIMEOUT_MS;
   https.requestTimeout = REQUEST_TIMEOUT_MS;
