@@ -3,6 +3,7 @@
 // webhook (reference section 3.7): render the sidecar, strategic-merge it over the pod, re-apply the
 // user's own proxy container, then post-process (Prometheus merge, probe rewrite, status, ordering).
 import type { MeshgateConfig } from '../config/types.js';
+import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import { cloneJson, isObject, type Container, type EnvVar, type Labels, type Pod } from '../k8s/objects.js';
 import { readPodSettings } from './annotations.js';
 import { decideInjection } from './decide.js';
@@ -234,9 +235,9 @@ function injectedSummary(template: Pod): string {
 export function injectPod(request: InjectRequest): InjectResult {
   const { config, cluster, mode } = request;
   const original = request.pod;
-  if (!isObject(original) || !isObject(original.spec) || !Array.isArray(original.spec.containers)) {
-    return reject('spec.containers: the pod has no list of containers to inject next to', []);
-  }
+  // Admission runs before the API server validates the pod: refuse ill-typed fields by name, once.
+  const shapeProblem = checkPodShape(original);
+  if (shapeProblem) return { action: 'reject', message: formatShapeProblem(shapeProblem), field: shapeProblem.path.replace(/^pod\.?/, ''), notes: [] };
   const notes: Note[] = [];
   const namespace = original.metadata?.namespace || 'default';
   const namespaceLabels = request.namespaceLabels ?? namespaceLabelsFromCluster(namespace, cluster);

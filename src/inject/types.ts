@@ -70,6 +70,8 @@ export type InjectResult =
       readonly message: string;
       /** The annotation at fault, when there is one. */
       readonly annotation?: string;
+      /** The ill-typed pod field at fault (e.g. `metadata.labels.app`), when the pod itself is malformed. */
+      readonly field?: string;
       readonly notes: readonly Note[];
     };
 

@@ -1,5 +1,6 @@
 // POST /mutate: sidecar injection for pod CREATE. Everything else is allowed unchanged, as Istio's
 // MutatingWebhookConfiguration only sends pod CREATE (reference istio-injector.md section 7).
+import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import type { MeshgateConfig } from '../config/types.js';
 import type { InjectRequest, InjectResult, Note } from '../inject/types.js';
 import { asKubeObject, cloneJson, isObject, type Pod } from '../k8s/objects.js';
@@ -50,6 +51,9 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
       if (!object || !isObject(object['spec'])) {
         return refuse(400, 'request.object: expected a Pod with a spec', 'error');
       }
+      // Owner inference below reads metadata: refuse ill-typed pods before anything does.
+      const shapeProblem = checkPodShape(object);
+      if (shapeProblem) return refuse(400, `request.object.${formatShapeProblem(shapeProblem)}`, 'rejected');
       const pod = podForInjection(object, review.request.namespace);
       // Owner inference is the engine's (reference section 2, GetDeployMetaFromPod); named here for the logs.
       const owner = inferOwner(pod);
@@ -65,8 +69,8 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
           return { decision: { allowed: true, patch: result.patch, warnings }, outcome: 'injected' };
         case 'reject':
           log.info({ annotation: result.annotation, message: result.message }, 'pod rejected');
-          // A bad annotation value is bad input (400); any other refusal is policy (403).
-          return refuse(result.annotation ? 400 : 403, result.message, 'rejected', warnings);
+          // A bad annotation value or an ill-typed field is bad input (400); any other refusal is policy (403).
+          return refuse(result.annotation || result.field ? 400 : 403, result.message, 'rejected', warnings);
       }
     },
   };
