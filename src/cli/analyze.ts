@@ -85,6 +85,8 @@ function useColor(io: CommandIo, toFile: boolean): boolean {
 interface Collected {
   readonly resources: SourcedResource[];
   readonly gaps: SourceGap[];
+  /** How many inputs could not be read (files): the report still covers the rest, the exit code is 2. */
+  readonly unreadable: number;
   readonly source: string;
 }
 
@@ -98,14 +100,14 @@ async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namesp
   if (files.length === 0 && !clusterMode) throw new UsageError('nothing to analyze: give -f PATH (files) or --kubeconfig/--context (a live cluster)');
   if (files.length > 0) {
     const read = await readFileSources(files, io.stdin);
-    if (read.errors.length > 0) {
-      for (const error of read.errors) io.stderr.write(`meshgate analyze: ${error.message}\n`);
-      return 2;
-    }
+    // Unreadable files are named (stderr and the report's gaps) and the rest is still analysed; the
+    // exit code stays 2 so that CI notices the input it could not read.
+    for (const error of read.errors) io.stderr.write(`meshgate analyze: ${error.message}\n`);
+    const gaps = read.errors.map((error) => ({ resource: error.line > 0 ? `${error.file}:${error.line}` : error.file, reason: error.reason }));
     const resources = namespace
       ? read.resources.map((r) => (r.object.metadata?.namespace || r.object.kind === 'Namespace' ? r : { ...r, object: { ...r.object, metadata: { ...(r.object.metadata ?? {}), namespace } } }))
       : read.resources;
-    return { resources, gaps: [], source: `files: ${files.join(', ')}` };
+    return { resources, gaps, unreadable: read.errors.length, source: `files: ${files.join(', ')}` };
   }
   const timeoutText = stringFlag(args, 'timeout') ?? '30';
   const timeoutSeconds = Number(timeoutText);
@@ -121,7 +123,7 @@ async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namesp
       timeoutMs: timeoutSeconds * 1000,
       progress: (io.stderr as NodeJS.WriteStream).isTTY === true ? io.stderr : undefined,
     });
-    return { resources: result.resources, gaps: result.gaps, source: `cluster: ${result.contexts.join(', ')}` };
+    return { resources: result.resources, gaps: result.gaps, unreadable: 0, source: `cluster: ${result.contexts.join(', ')}` };
   } catch (error) {
     if (error instanceof ClusterSourceError) {
       io.stderr.write(`meshgate analyze: ${error.message}\n`);
@@ -201,5 +203,6 @@ export const analyzeCommand: Command = async (argv, io) => {
   } else {
     io.stdout.write(text);
   }
+  if (collected.unreadable > 0) return 2;
   return failsOn(report, failOn) ? 1 : 0;
 };

@@ -48,16 +48,20 @@ describe('meshgate analyze exit codes', () => {
     assert.equal((await analyzeCli(['-f', blocked, '--fail-on', 'none'])).code, 0);
   });
 
-  it('2 on unreadable input, also with -o json, naming file and line', async () => {
+  it('2 on unreadable input, also with -o json, naming file and line; the readable rest is still reported', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
     const broken = join(dir, 'broken.yaml');
     await writeFile(broken, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [unclosed\n');
+    await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: app\n    image: nginx\n');
     for (const format of ['text', 'json', 'sarif']) {
-      const result = await analyzeCli(['-f', broken, '-o', format]);
+      const result = await analyzeCli(['-f', dir, '-o', format]);
       assert.equal(result.code, 2, format);
-      assert.equal(result.stdout, '');
       assert.match(result.stderr, new RegExp(`${broken.replace(/[.]/g, '\\.')}:\\d+: invalid YAML`));
+      // SARIF lists findings only; text and JSON list every workload.
+      assert.match(result.stdout, format === 'sarif' ? /"version": "2\.1\.0"/ : /good/, `${format}: the report of the readable rest is printed`);
     }
+    const json = JSON.parse((await analyzeCli(['-f', dir, '-o', 'json'])).stdout) as { gaps?: { resource: string; reason: string }[] };
+    assert.ok(json.gaps?.some((gap) => gap.resource.startsWith(broken) && /invalid YAML/.test(gap.reason)), 'the unreadable file is a gap in the report');
     const missing = await analyzeCli(['-f', join(dir, 'nope.yaml'), '-o', 'json']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.yaml: no such file or directory/);
