@@ -158,21 +158,23 @@ function reapplyOverrides(
     if (overlay.image === AUTO_IMAGE) delete (overlay as { image?: string }).image;
     return overlay;
   };
+  // A container the status record lists (in either list) is ours from the last injection, not the
+  // user's; the user's customization then survives only in the saved overrides (re-applied for
+  // idempotency). Istio checks only the list the container is rendered into, so a classic istio-proxy
+  // moving to native (containers -> initContainers) is taken for a user override and keeps the old
+  // injection's values until the next re-injection reverts them; meshgate refreshes it at once.
+  const ours = (name: string): boolean => status?.containers.includes(name) === true || status?.initContainers.includes(name) === true;
   for (const c of template.spec?.containers ?? []) {
-    // A container the status record lists is ours from the last injection, not the user's; the
-    // user's customization then survives only in the saved overrides (re-applied for idempotency).
-    const ours = status?.containers.includes(c.name) === true;
-    const match = findContainer(saved?.containers, c.name) ?? (ours ? undefined : findContainer(original.spec?.containers, c.name));
+    const match = findContainer(saved?.containers, c.name) ?? (ours(c.name) ? undefined : findContainer(original.spec?.containers, c.name));
     if (!match) continue;
     const overlay = overlayOf(match);
     containers.push(overlay);
     pod = { ...pod, spec: strategicMerge(pod.spec!, { containers: [overlay] }, POD_SPEC_SCHEMA) };
   }
   for (const c of template.spec?.initContainers ?? []) {
-    const ours = status?.initContainers.includes(c.name) === true;
     const match =
       findContainer(saved?.initContainers, c.name) ??
-      (ours ? undefined : findContainer(original.spec?.containers, c.name) ?? findContainer(original.spec?.initContainers, c.name));
+      (ours(c.name) ? undefined : findContainer(original.spec?.containers, c.name) ?? findContainer(original.spec?.initContainers, c.name));
     if (!match) continue;
     const overlay = overlayOf(match);
     initContainers.push(overlay);

@@ -100,6 +100,9 @@ function assertSameAsIstio(input: string, golden: string, config: MeshgateConfig
   ours.forEach((object, index) => assert.deepEqual(object, istio[index], `${input}: object ${index + 1} differs from Istio's ${golden}`));
 }
 
+/** The input whose output deliberately differs from Istio's (see its test below). */
+const STALE_PROXY_INPUT = 'merge-probers.yaml';
+
 const GOLDEN_INPUTS = [
   'daemonset.yaml',
   'hello-host-network.yaml',
@@ -127,9 +130,42 @@ describe('Istio injector goldens (corpus/istio-inject)', { skip: corpusSkip }, (
     assert.deepEqual(inputs.sort(), [...GOLDEN_INPUTS].sort());
   });
 
-  for (const input of GOLDEN_INPUTS) {
+  for (const input of GOLDEN_INPUTS.filter((name) => name !== STALE_PROXY_INPUT)) {
     it(`${input} injects as Istio does (native sidecars)`, () => assertSameAsIstio(input, `${input}.injected`, readmeConfig('true')));
   }
+
+  // Deliberate difference: the input carries a classic istio-proxy from an earlier injection (its
+  // status record lists it). Moving it to native, Istio takes it for the user's own container and keeps
+  // its stale values (readinessProbe every 2 s, `--concurrency 2`), which the next re-injection then
+  // reverts; meshgate renders it afresh, so injecting twice changes nothing. (Fields the template does
+  // not set, such as an extra env entry, survive in both: the template is merged over the old pod.)
+  it(`${STALE_PROXY_INPUT} injects as Istio does, except that the previous injection's istio-proxy is rendered afresh`, () => {
+    const config = readmeConfig('true');
+    const ours = injectFile(join(goldenDir, STALE_PROXY_INPUT), config).map((o) => withIstioEmptyDirVolumes(withoutGoSerialization(o)));
+    const istio = readDocs(join(goldenDir, `${STALE_PROXY_INPUT}.injected`)).map(withoutGoSerialization);
+    const sidecarOf = (object: unknown): Record<string, unknown> =>
+      ((object as { spec: { template: { spec: { initContainers: Record<string, unknown>[] } } } }).spec.template.spec.initContainers.find((c) => c['name'] === 'istio-proxy'))!;
+    const withoutSidecar = (object: unknown): unknown => {
+      const copy = structuredClone(object) as { spec: { template: { spec: { initContainers: Record<string, unknown>[] } } } };
+      copy.spec.template.spec.initContainers = copy.spec.template.spec.initContainers.filter((c) => c['name'] !== 'istio-proxy');
+      return copy;
+    };
+    assert.deepEqual(withoutSidecar(ours[0]), withoutSidecar(istio[0]), 'everything but istio-proxy is as Istio writes it');
+    const ourSidecar = sidecarOf(ours[0]);
+    const istioSidecar = sidecarOf(istio[0]);
+    const envValue = (container: Record<string, unknown>, name: string): unknown =>
+      (container['env'] as { name: string; value?: string }[]).find((e) => e.name === name)?.value;
+    // The merged probers, the point of this input, are Istio's: old entries win over new ones.
+    assert.equal(envValue(ourSidecar, 'ISTIO_KUBE_APP_PROBERS'), envValue(istioSidecar, 'ISTIO_KUBE_APP_PROBERS'));
+    // The stale values are gone: the sidecar is the one a fresh injection renders.
+    assert.equal((istioSidecar['readinessProbe'] as { periodSeconds: number }).periodSeconds, 2, 'Istio keeps the stale probe period');
+    assert.equal((ourSidecar['readinessProbe'] as { periodSeconds: number }).periodSeconds, 15);
+    assert.ok(!(ourSidecar['args'] as string[]).includes('--concurrency'), 'no stale --concurrency argument');
+    // And injecting the result again changes nothing.
+    const again = injectWorkload({ object: injectFile(join(goldenDir, STALE_PROXY_INPUT), config)[0]!, namespace: 'default', config, cluster: EMPTY_CLUSTER_VIEW });
+    assert.equal(again.action, 'inject');
+    if (again.action === 'inject') assert.deepEqual(again.patch, []);
+  });
 
   it('hello.yaml injects as Istio does for an old kubelet (classic sidecar)', () => {
     assertSameAsIstio('hello.yaml', 'hello.yaml.classic.injected', readmeConfig('false'));
