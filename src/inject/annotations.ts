@@ -490,7 +490,10 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   const prometheusPort = prometheusPortKey === undefined ? undefined : annotations[prometheusPortKey];
   if (prometheusMerge && typeof prometheusPort === 'string' && (scrapeKey === undefined || annotations[scrapeKey] !== 'false')) {
     const value = prometheusPort;
-    const message = checkValue(CATALOGUE.get(A.prometheusPort)!, value, statusPort);
+    // "Already merged" means equal to the port the merge writes: the mesh-wide status port, not the
+    // pod's own status.sidecar.istio.io/port (which may be 0), as the engine's merge does.
+    const mergedPort = proxyConfig.statusPort ?? config.proxy.statusPort;
+    const message = checkValue(CATALOGUE.get(A.prometheusPort)!, value, mergedPort);
     if (message !== undefined) problems.push({ annotation: prometheusPortKey!, value, message });
   }
 

@@ -408,9 +408,13 @@ describe('readPodSettings: problems', () => {
     settingsOf({ 'prometheus.io/port': '15020' });
   });
 
-  it('a merged Prometheus port is compared with the effective status port', () => {
-    settingsOf({ 'prometheus.io/port': '15040', 'status.sidecar.istio.io/port': '15040' });
-    assert.equal(problemsOf({ 'prometheus.io/port': '15020', 'status.sidecar.istio.io/port': '15040' }).length, 1);
+  it('an already merged Prometheus port is the mesh-wide status port the merge writes, not the pod\'s own', () => {
+    // Re-injecting a pod with status port 0: the first pass wrote prometheus.io/port 15020.
+    settingsOf({ 'prometheus.io/port': '15020', 'status.sidecar.istio.io/port': '0' });
+    settingsOf({ 'prometheus.io/port': '15020', 'status.sidecar.istio.io/port': '15040' });
+    // With the mesh status port moved by proxy.istio.io/config, 15020 is an Istio port again.
+    settingsOf({ 'prometheus.io/port': '15040', 'proxy.istio.io/config': 'statusPort: 15040' });
+    assert.equal(problemsOf({ 'prometheus.io/port': '15020', 'proxy.istio.io/config': 'statusPort: 15040' }).length, 1);
   });
 
   it('refuses values that are not strings (unquoted YAML numbers) instead of crashing', () => {
