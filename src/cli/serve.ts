@@ -2,10 +2,11 @@
 // /healthz, /readyz, /metrics) until SIGTERM or SIGINT.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { configFromText, ConfigError } from '../config/load.js';
 import { defaultConfig } from '../config/defaults.js';
+import { packageRoot } from '../config/package.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
 import { createLogger, LOG_LEVELS } from '../server/logging.js';
@@ -109,12 +110,19 @@ async function clusterAccess(noCluster: boolean, kubeconfig: string | undefined,
   return { kind: 'kube', kubeConfig };
 }
 
+/** An example shipped with meshgate, relative to the working directory when it is inside it. */
+function examplePath(name: string): string {
+  const path = relative(process.cwd(), join(packageRoot(), 'examples', name));
+  return path.startsWith('..') ? join(packageRoot(), 'examples', name) : path;
+}
+
 function curlHint(port: number, caOut: string | undefined, tls: TlsSource): string {
   const ca = caOut ? `--cacert ${caOut}` : tls.kind === 'files' ? '--cacert <CA of your certificate>' : '--insecure';
   return [
     `meshgate webhook: https://localhost:${port}/mutate and /validate; health on /healthz, /readyz, /metrics`,
-    'Try it (an AdmissionReview for a pod CREATE):',
-    `  curl ${ca} -H 'Content-Type: application/json' --data @review.json https://localhost:${port}/mutate`,
+    'Try it with the AdmissionReviews in examples/ (a pod CREATE, and an invalid VirtualService):',
+    `  curl ${ca} -H 'Content-Type: application/json' --data @${examplePath('admission-review-pod.json')} https://localhost:${port}/mutate`,
+    `  curl ${ca} -H 'Content-Type: application/json' --data @${examplePath('admission-review-virtualservice.json')} https://localhost:${port}/validate`,
     '',
   ].join('\n');
 }
