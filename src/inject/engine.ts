@@ -239,7 +239,7 @@ export function injectPod(request: InjectRequest): InjectResult {
   const original = request.pod;
   // Admission runs before the API server validates the pod: refuse ill-typed fields by name, once.
   const shapeProblem = checkPodShape(original);
-  if (shapeProblem) return { action: 'reject', message: formatShapeProblem(shapeProblem), field: shapeProblem.path.replace(/^pod\.?/, ''), notes: [] };
+  if (shapeProblem) return { action: 'reject', message: formatShapeProblem(shapeProblem), field: shapeProblem.path, notes: [] };
   const notes: Note[] = [];
   const namespace = original.metadata?.namespace || 'default';
   const namespaceLabels = request.namespaceLabels ?? namespaceLabelsFromCluster(namespace, cluster);

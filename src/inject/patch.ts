@@ -18,17 +18,56 @@ function wireJson(value: unknown): unknown {
   return copy;
 }
 
+/** `/` and `~` in keys (annotation names such as `sidecar.istio.io/status`) are escaped (RFC 6901). */
+function pointerSegment(key: string | number): string {
+  return typeof key === 'number' ? String(key) : key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
- * JSON Patch turning `original` into `result`. fast-json-patch escapes `/` and `~` in keys
- * (`sidecar.istio.io~1status`), which annotation keys need. That applying the patch reproduces the
- * result is asserted by the engine's and the end-to-end tests over every fixture.
+ * Appends the operations turning `before` into `after` (both wire JSON, never shared with the caller
+ * afterwards, so values are used as they are instead of being copied). Objects are diffed by key;
+ * lists position by position, with additions appended (`/-`) and removals from the end, which is
+ * what the API server applies to exactly the object it sent.
+ */
+function diff(before: unknown, after: unknown, path: string, operations: Operation[]): void {
+  if (before === after) return;
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const common = Math.min(before.length, after.length);
+    for (let i = 0; i < common; i++) diff(before[i], after[i], `${path}/${i}`, operations);
+    for (let i = common; i < after.length; i++) operations.push({ op: 'add', path: `${path}/-`, value: after[i] });
+    for (let i = before.length - 1; i >= after.length; i--) operations.push({ op: 'remove', path: `${path}/${i}` });
+    return;
+  }
+  if (isPlainObject(before) && isPlainObject(after)) {
+    for (const key of Object.keys(before)) {
+      if (!Object.prototype.hasOwnProperty.call(after, key)) operations.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
+    }
+    for (const key of Object.keys(after)) {
+      const child = `${path}/${pointerSegment(key)}`;
+      if (Object.prototype.hasOwnProperty.call(before, key)) diff(before[key], after[key], child, operations);
+      else operations.push({ op: 'add', path: child, value: after[key] });
+    }
+    return;
+  }
+  operations.push({ op: 'replace', path, value: after });
+}
+
+/**
+ * JSON Patch turning `original` into `result`. That applying it (fast-json-patch, as the tests do)
+ * reproduces the result is asserted by the engine's and the end-to-end tests over every fixture.
  */
 export function createPatch(original: unknown, result: unknown): Operation[] {
-  return fastJsonPatch.compare(wireJson(original) as object, wireJson(result) as object);
+  const operations: Operation[] = [];
+  diff(wireJson(original), wireJson(result), '', operations);
+  return operations;
 }
 
 /** Applies a patch to a copy of the document (never mutates the input). */
 export function applyPatch<T>(document: T, patch: readonly Operation[]): T {
-  // No per-operation validation: the operations come from compare(), not from users.
+  // No per-operation validation: the operations come from createPatch(), not from users.
   return fastJsonPatch.applyPatch(wireJson(document) as T, patch as Operation[], false, true).newDocument;
 }

@@ -16,111 +16,125 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-type Check = (value: unknown, path: string) => ShapeProblem | undefined;
+/**
+ * A check returns undefined when the value is fine, else the problem with a path RELATIVE to the
+ * value (`''`, `.name`, `[2].port`). Paths are only built on the way out of a failure: this runs on
+ * every admission request and well-typed pods are the rule.
+ */
+type Check = (value: unknown) => ShapeProblem | undefined;
 
-const string: Check = (value, path) => (typeof value === 'string' ? undefined : { path, message: `expected a string, got ${describe(value)}` });
-const boolean: Check = (value, path) => (typeof value === 'boolean' ? undefined : { path, message: `expected true or false, got ${describe(value)}` });
-const integer: Check = (value, path) => (Number.isInteger(value) ? undefined : { path, message: `expected an integer, got ${describe(value)}` });
-const portValue: Check = (value, path) =>
-  Number.isInteger(value) || typeof value === 'string' ? undefined : { path, message: `expected a port number or name, got ${describe(value)}` };
+const at = (prefix: string, problem: ShapeProblem | undefined): ShapeProblem | undefined =>
+  problem && { path: `${prefix}${problem.path}`, message: problem.message };
 
-function stringMap(value: unknown, path: string): ShapeProblem | undefined {
-  if (!isObject(value)) return { path, message: `expected a map of strings, got ${describe(value)}` };
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') return { path: `${path}.${key}`, message: `expected a string, got ${describe(entry)}` };
+const string: Check = (value) => (typeof value === 'string' ? undefined : { path: '', message: `expected a string, got ${describe(value)}` });
+const boolean: Check = (value) => (typeof value === 'boolean' ? undefined : { path: '', message: `expected true or false, got ${describe(value)}` });
+const integer: Check = (value) => (Number.isInteger(value) ? undefined : { path: '', message: `expected an integer, got ${describe(value)}` });
+const portValue: Check = (value) =>
+  Number.isInteger(value) || typeof value === 'string' ? undefined : { path: '', message: `expected a port number or name, got ${describe(value)}` };
+
+const stringMap: Check = (value) => {
+  if (!isObject(value)) return { path: '', message: `expected a map of strings, got ${describe(value)}` };
+  for (const key of Object.keys(value)) {
+    if (typeof value[key] !== 'string') return { path: `.${key}`, message: `expected a string, got ${describe(value[key])}` };
   }
   return undefined;
-}
+};
 
-/** Checks the listed fields of an object; absent fields are fine, and so is null (Kubernetes reads it as unset). */
-function fields(value: unknown, path: string, checks: Readonly<Record<string, Check>>, required: readonly string[] = []): ShapeProblem | undefined {
-  if (!isObject(value)) return { path, message: `expected an object, got ${describe(value)}` };
-  for (const key of required) if (value[key] === undefined || value[key] === null) return { path: `${path}.${key}`, message: 'required field is missing' };
-  for (const [key, check] of Object.entries(checks)) {
-    if (value[key] === undefined || value[key] === null) continue;
-    const problem = check(value[key], `${path}.${key}`);
-    if (problem) return problem;
-  }
-  return undefined;
-}
-
-function listOf(item: Check): Check {
-  return (value, path) => {
-    if (!Array.isArray(value)) return { path, message: `expected a list, got ${describe(value)}` };
-    for (let i = 0; i < value.length; i++) {
-      const problem = item(value[i], `${path}[${i}]`);
-      if (problem) return problem;
+/**
+ * An object whose listed fields must pass their checks. Absent fields are fine, and so is null
+ * (Kubernetes reads it as unset); `required` fields must be present.
+ */
+function object(checks: Readonly<Record<string, Check>>, required: readonly string[] = []): Check {
+  const entries = Object.entries(checks);
+  return (value) => {
+    if (!isObject(value)) return { path: '', message: `expected an object, got ${describe(value)}` };
+    for (const key of required) if (value[key] === undefined || value[key] === null) return { path: `.${key}`, message: 'required field is missing' };
+    for (const [key, check] of entries) {
+      const field = value[key];
+      if (field === undefined || field === null) continue;
+      const problem = check(field);
+      if (problem) return at(`.${key}`, problem);
     }
     return undefined;
   };
 }
 
-const handler: Check = (value, path) =>
-  fields(value, path, {
-    httpGet: (v, p) => fields(v, p, { port: portValue, path: string, host: string, scheme: string }),
-    tcpSocket: (v, p) => fields(v, p, { port: portValue, host: string }),
-    grpc: (v, p) => fields(v, p, { port: integer, service: string }),
-    exec: (v, p) => fields(v, p, { command: listOf(string) }),
-  });
-
-const probe: Check = (value, path) => handler(value, path) ?? fields(value, path, { timeoutSeconds: integer, periodSeconds: integer, failureThreshold: integer, initialDelaySeconds: integer });
-
-const container: Check = (value, path) =>
-  fields(
-    value,
-    path,
-    {
-      name: string,
-      image: string,
-      ports: listOf((v, p) => fields(v, p, { containerPort: integer, name: string, protocol: string }, ['containerPort'])),
-      env: listOf((v, p) => fields(v, p, { name: string }, ['name'])),
-      volumeMounts: listOf((v, p) => fields(v, p, { name: string, mountPath: string })),
-      readinessProbe: probe,
-      livenessProbe: probe,
-      startupProbe: probe,
-      lifecycle: (v, p) => fields(v, p, { postStart: handler, preStop: handler }),
-      securityContext: (v, p) => fields(v, p, { runAsUser: integer, runAsGroup: integer }),
-      restartPolicy: string,
-    },
-    ['name'],
-  );
-
-const ownerReference: Check = (value, path) => fields(value, path, { apiVersion: string, kind: string, name: string, controller: boolean }, ['apiVersion', 'kind', 'name']);
-
-/** The first problem with the pod's shape, or undefined when every field the injector reads is well typed. */
-export function checkPodShape(pod: unknown): ShapeProblem | undefined {
-  return fields(pod, 'pod', {
-    apiVersion: string,
-    kind: string,
-    metadata: (v, p) =>
-      fields(v, p, {
-        name: string,
-        generateName: string,
-        namespace: string,
-        labels: stringMap,
-        annotations: stringMap,
-        ownerReferences: listOf(ownerReference),
-      }),
-    spec: (v, p) =>
-      fields(
-        v,
-        p,
-        {
-          containers: listOf(container),
-          initContainers: listOf(container),
-          volumes: listOf((item, q) => fields(item, q, { name: string }, ['name'])),
-          hostNetwork: boolean,
-          nodeName: string,
-          serviceAccountName: string,
-          imagePullSecrets: listOf((item, q) => fields(item, q, { name: string })),
-          securityContext: (item, q) => fields(item, q, { runAsUser: integer, runAsGroup: integer }),
-        },
-        ['containers'],
-      ),
-  }, ['spec']);
+function listOf(item: Check): Check {
+  return (value) => {
+    if (!Array.isArray(value)) return { path: '', message: `expected a list, got ${describe(value)}` };
+    for (let i = 0; i < value.length; i++) {
+      const problem = item(value[i]);
+      if (problem) return at(`[${i}]`, problem);
+    }
+    return undefined;
+  };
 }
 
-/** `spec.containers[0].ports[1].containerPort: expected an integer, got a string` (paths without the `pod.` root). */
+const handler = object({
+  httpGet: object({ port: portValue, path: string, host: string, scheme: string }),
+  tcpSocket: object({ port: portValue, host: string }),
+  grpc: object({ port: integer, service: string }),
+  exec: object({ command: listOf(string) }),
+});
+
+const probeTiming = object({ timeoutSeconds: integer, periodSeconds: integer, failureThreshold: integer, initialDelaySeconds: integer });
+const probe: Check = (value) => handler(value) ?? probeTiming(value);
+
+const container = object(
+  {
+    name: string,
+    image: string,
+    ports: listOf(object({ containerPort: integer, name: string, protocol: string }, ['containerPort'])),
+    env: listOf(object({ name: string }, ['name'])),
+    volumeMounts: listOf(object({ name: string, mountPath: string })),
+    readinessProbe: probe,
+    livenessProbe: probe,
+    startupProbe: probe,
+    lifecycle: object({ postStart: handler, preStop: handler }),
+    securityContext: object({ runAsUser: integer, runAsGroup: integer }),
+    restartPolicy: string,
+  },
+  ['name'],
+);
+
+const ownerReference = object({ apiVersion: string, kind: string, name: string, controller: boolean }, ['apiVersion', 'kind', 'name']);
+
+const pod = object(
+  {
+    apiVersion: string,
+    kind: string,
+    metadata: object({
+      name: string,
+      generateName: string,
+      namespace: string,
+      labels: stringMap,
+      annotations: stringMap,
+      ownerReferences: listOf(ownerReference),
+    }),
+    spec: object(
+      {
+        containers: listOf(container),
+        initContainers: listOf(container),
+        volumes: listOf(object({ name: string }, ['name'])),
+        hostNetwork: boolean,
+        nodeName: string,
+        serviceAccountName: string,
+        imagePullSecrets: listOf(object({ name: string })),
+        securityContext: object({ runAsUser: integer, runAsGroup: integer }),
+      },
+      ['containers'],
+    ),
+  },
+  ['spec'],
+);
+
+/** The first problem with the pod's shape, or undefined when every field the injector reads is well typed. */
+export function checkPodShape(value: unknown): ShapeProblem | undefined {
+  const problem = pod(value);
+  return problem && { path: problem.path.replace(/^\./, '') || '<pod>', message: problem.message };
+}
+
+/** `spec.containers[0].ports[1].containerPort: expected an integer, got a string` */
 export function formatShapeProblem(problem: ShapeProblem): string {
-  return `${problem.path.replace(/^pod\.?/, '')}: ${problem.message}`;
+  return `${problem.path}: ${problem.message}`;
 }

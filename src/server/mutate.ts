@@ -3,7 +3,7 @@
 import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import type { MeshgateConfig } from '../config/types.js';
 import type { InjectRequest, InjectResult, Note } from '../inject/types.js';
-import { asKubeObject, cloneJson, isObject, type Pod } from '../k8s/objects.js';
+import { asKubeObject, isObject, type Pod } from '../k8s/objects.js';
 import type { AdmissionReview } from './admission.js';
 import type { ClusterViewSource } from './cluster-view.js';
 import type { Logger } from './logging.js';
@@ -31,7 +31,8 @@ function isPodCreate(review: AdmissionReview): boolean {
 
 /** The pod as the injector must see it: namespace filled in (controllers send only generateName). */
 function podForInjection(object: Record<string, unknown>, namespace: string): Pod {
-  const pod = cloneJson(object) as Pod;
+  // A shallow copy is enough: the engine never changes the pod it is given (it clones what it edits).
+  const pod = { ...object } as Pod;
   pod.metadata = { ...(pod.metadata ?? {}) };
   delete pod.metadata.managedFields;
   if (!pod.metadata.namespace) pod.metadata.namespace = namespace || 'default';

@@ -8,7 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { MeshgateConfig } from '../config/types.js';
 import { createAdmissionApp } from './app.js';
 import type { CertificateLifetimes } from './certificates.js';
-import { InformerClusterView, staticClusterView, type ClusterViewSource } from './cluster-view.js';
+import { staticClusterView, type ClusterViewSource } from './static-cluster-view.js';
 import { loadInjector, loadValidator } from './engines.js';
 import { createHealthServer } from './health.js';
 import { Lifecycle } from './lifecycle.js';
@@ -142,6 +142,8 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
   // Cluster view.
   let cluster: ClusterViewSource;
   if (options.cluster.kind === 'kube') {
+    // Loaded only in cluster mode: @kubernetes/client-node is heavy.
+    const { InformerClusterView } = await import('./cluster-view.js');
     const view = new InformerClusterView({ kubeConfig: options.cluster.kubeConfig, logger: logger.child({ subsystem: 'cluster-view' }), metrics });
     await view.start();
     stoppers.push(() => view.stop());

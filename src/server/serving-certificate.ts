@@ -5,8 +5,7 @@
 // - otherwise: a CA and certificate generated in memory for local runs.
 // When meshgate holds the CA, it is also written where --ca-out says.
 import { writeFile } from 'node:fs/promises';
-import { CaBundlePatcher } from './ca-bundle.js';
-import { CertificateSecret, type SecretContents } from './cert-secret.js';
+import type { SecretContents } from './cert-secret.js';
 import {
   DEFAULT_LIFETIMES,
   generateCertificateAuthority,
@@ -73,6 +72,8 @@ export async function startCertificateSource(options: CertificateSourceOptions):
   }
 
   const { kubeConfig } = options.cluster;
+  // Loaded only in cluster mode: both use @kubernetes/client-node, which is heavy.
+  const [{ CertificateSecret }, { CaBundlePatcher }] = await Promise.all([import('./cert-secret.js'), import('./ca-bundle.js')]);
   const secret = new CertificateSecret({
     kubeConfig,
     namespace: names.namespace,
