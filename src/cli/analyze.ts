@@ -1,9 +1,9 @@
 // `meshgate analyze`: what breaks, what meshgate fixes on its own, and what must change first, for
 // workloads in files or in live clusters. Exit 0, 1 when a finding is at or above --fail-on, 2 on
 // usage or unreadable input (DESIGN.md).
-import { readFile, writeFile } from 'node:fs/promises';
-import { defaultConfig } from '../config/defaults.js';
-import { ConfigError, configFromText } from '../config/load.js';
+import { writeFile } from 'node:fs/promises';
+import { ConfigError } from '../config/load.js';
+import { loadConfigFile } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
 import type { LabelSelector } from '../k8s/objects.js';
 import { parseSelectorString, SelectorSyntaxError } from '../k8s/selectors.js';
@@ -58,17 +58,6 @@ async function loadEngines(stderr: NodeJS.WritableStream): Promise<AnalyzerEngin
     stderr.write(`meshgate analyze: warning: mesh resource validator unavailable (${(error as Error).message})\n`);
   }
   return engines;
-}
-
-async function loadConfig(file: string | undefined): Promise<MeshgateConfig> {
-  if (!file) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message]);
-  }
-  return configFromText(text, file);
 }
 
 function failsOn(report: AnalysisReport, level: string): boolean {
@@ -157,7 +146,7 @@ export const analyzeCommand: Command = async (argv, io) => {
   let config: MeshgateConfig;
   let definitions: RuleDefinition[];
   try {
-    config = await loadConfig(stringFlag(args, 'config'));
+    config = await loadConfigFile(stringFlag(args, 'config'));
     definitions = await loadRuleDirectory(builtinRulesDir());
     for (const dir of stringFlags(args, 'rules')) definitions.push(...(await loadRuleDirectory(dir)));
   } catch (error) {

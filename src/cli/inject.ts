@@ -1,9 +1,8 @@
 // `meshgate inject`: istioctl kube-inject, offline. Reads manifests, injects every pod template the
 // decision allows, prints all objects in input order (or, with --explain, what changed and why).
-import { readFile } from 'node:fs/promises';
 import { stringify as stringifyYaml } from 'yaml';
-import { defaultConfig } from '../config/defaults.js';
-import { ConfigError, configFromText } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
+import { loadConfigFile } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { loadObjects } from '../k8s/files.js';
 import type { KubeObject, Namespace, Node, Service } from '../k8s/objects.js';
@@ -36,18 +35,6 @@ interface Outcome {
   /** The object to print (injected, or unchanged). */
   readonly object: KubeObject;
   readonly result: WorkloadInjectResult | undefined;
-}
-
-async function loadConfig(path: string | undefined): Promise<MeshgateConfig> {
-  if (path === undefined) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`]);
-  }
-  return configFromText(text, path);
 }
 
 function withNamespace<T extends KubeObject>(object: T, namespace: string): T {
@@ -146,7 +133,7 @@ export const injectCommand: Command = async (argv, io) => {
 
   let config: MeshgateConfig;
   try {
-    config = await loadConfig(stringFlag(args, 'config'));
+    config = await loadConfigFile(stringFlag(args, 'config'));
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`meshgate inject: ${error.message}\n`);

@@ -1,11 +1,10 @@
 // `meshgate serve`: runs the admission webhook (HTTPS /mutate and /validate, health port with
 // /healthz, /readyz, /metrics) until SIGTERM or SIGINT.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
-import { configFromText, ConfigError } from '../config/load.js';
-import { defaultConfig } from '../config/defaults.js';
+import { ConfigError } from '../config/load.js';
+import { loadConfigFile } from './config-file.js';
 import { packageRoot } from '../config/package.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
@@ -80,17 +79,6 @@ function defaultNamespace(): string {
   return 'meshgate';
 }
 
-async function loadConfig(file: string | undefined): Promise<MeshgateConfig> {
-  if (!file) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--config: cannot read ${file}: ${(error as Error).message}`);
-  }
-  return configFromText(text, file);
-}
-
 async function clusterAccess(noCluster: boolean, kubeconfig: string | undefined, context: string | undefined): Promise<ClusterAccess> {
   if (noCluster) return { kind: 'none' };
   const { KubeConfig } = await import('@kubernetes/client-node');
@@ -147,7 +135,7 @@ export const serveCommand: Command = async (argv, io) => {
 
   let config: MeshgateConfig;
   try {
-    config = await loadConfig(stringFlag(args, 'config'));
+    config = await loadConfigFile(stringFlag(args, 'config'));
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`meshgate serve: ${error.message}\n`);

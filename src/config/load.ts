@@ -9,8 +9,9 @@ export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
+    heading = 'invalid configuration',
   ) {
-    super(`${source}: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${source}: ${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -10,35 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { generateCertificateAuthority, generateServingCertificate, type CertificateAuthority } from '../../src/server/certificates.js';
-import { admissionReview, podFromWorkload, readAnswer } from '../helpers/admission-review.js';
+import { admissionReview, readAnswer, samplePod } from '../helpers/admission-review.js';
 import { keepAliveAgent, send } from '../helpers/https-client.js';
 import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
 
 const BURST_SECONDS = Number(process.env['MESHGATE_E2E_BURST_SECONDS'] ?? '10');
-
-function samplePod(name: string): Record<string, unknown> {
-  return podFromWorkload({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'shop' },
-    spec: {
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: 'app',
-              image: 'registry.example.com/app:1.0',
-              ports: [{ containerPort: 8080, name: 'http' }],
-              livenessProbe: { httpGet: { path: '/live', port: 'http' } },
-              readinessProbe: { tcpSocket: { port: 8080 } },
-            },
-          ],
-        },
-      },
-    },
-  })!.pod;
-}
 
 /** A directory laid out as the kubelet mounts a Secret: files are symlinks through `..data`. */
 async function writeMountedSecret(dir: string, version: string, files: Record<string, string>, first: boolean): Promise<void> {

@@ -214,3 +214,28 @@ export function isNoOpPatch(document: unknown, patch: readonly Operation[] | und
   if (!patch || patch.length === 0) return true;
   return isDeepStrictEqual(applyJsonPatch(document, patch), document);
 }
+
+/** A pod as a ReplicaSet controller creates it: one container, named port, HTTP and TCP probes. */
+export function samplePod(name = 'web'): Record<string, unknown> {
+  return podFromWorkload({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'registry.example.com/app:1.0',
+              ports: [{ containerPort: 8080, name: 'http' }],
+              livenessProbe: { httpGet: { path: '/live', port: 'http' } },
+              readinessProbe: { tcpSocket: { port: 8080 } },
+            },
+          ],
+        },
+      },
+    },
+  })!.pod;
+}

@@ -6,7 +6,6 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { connect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { podFromWorkload } from '../helpers/admission-review.js';
 import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
 import { cliBin, repoRoot } from '../helpers/paths.js';
 
@@ -23,6 +22,8 @@ export const budget = {
   /** Slow connections dribbling headers at once. */
   slowConnections: LONG ? 200 : 60,
 };
+
+export { samplePod } from '../helpers/admission-review.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,30 +85,6 @@ export async function startSelfSignedWebhook(extraArgs: readonly string[] = [], 
   };
 }
 
-/** A pod as a ReplicaSet controller creates it: one container, named port, HTTP and TCP probes. */
-export function samplePod(name = 'web'): Record<string, unknown> {
-  return podFromWorkload({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'shop' },
-    spec: {
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: 'app',
-              image: 'registry.example.com/app:1.0',
-              ports: [{ containerPort: 8080, name: 'http' }],
-              livenessProbe: { httpGet: { path: '/live', port: 'http' } },
-              readinessProbe: { tcpSocket: { port: 8080 } },
-            },
-          ],
-        },
-      },
-    },
-  })!.pod;
-}
 
 /** A TLS connection to the webhook verified against its CA, connected and handshaken. */
 export function tlsConnect(port: number, ca: string): Promise<TLSSocket> {

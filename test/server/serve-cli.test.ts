@@ -42,7 +42,7 @@ describe('meshgate serve flags', () => {
       [['--no-cluster', '--port', 'https'], /--port: expected a port number/],
       [['--no-cluster', '--max-body-bytes', '12'], /at least 1024/],
       [['--no-cluster', '--max-body-bytes', 'lots'], /--max-body-bytes: expected a number of bytes/],
-      [['--no-cluster', '--config', '/nonexistent/meshgate.yaml'], /--config: cannot read/],
+      [['--no-cluster', '--config', '/nonexistent/meshgate.yaml'], /nonexistent\/meshgate\.yaml: cannot read the configuration file:\n  - no such file/],
       [['--kubeconfig', '/nonexistent/kubeconfig'], /--kubeconfig \/nonexistent\/kubeconfig/],
       [['--no-cluster', 'extra'], /unexpected argument "extra"/],
     ];
