@@ -1,19 +1,7 @@
 // Child processes for benchmarks: start a server, wait until it answers, read its memory, stop it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../test/helpers/meshgate-process.js';
 
 /** Resident and peak resident memory of a process in MB, from /proc (Linux). */
 export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
