@@ -78,8 +78,30 @@ function contentLine(chunk: DocumentChunk): number {
   return chunk.firstLine;
 }
 
+/**
+ * Integers as Kubernetes reads them (sigs.k8s.io/yaml, YAML 1.1 rules): `0644` is octal (420), as are
+ * `0o644`; `0x1F` hex, `0b101` binary, `_` separators allowed. YAML 1.2's core schema would read
+ * `defaultMode: 0644` as 644, a different file mode, so `meshgate inject` would print a changed value.
+ */
+const KUBERNETES_INT = new jsyaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: unknown) => typeof data === 'string' && /^[-+]?(0b[01]+|0o?[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$/.test(data.replace(/_/g, '')),
+  construct: (data: string) => {
+    const text = data.replace(/_/g, '');
+    const sign = text.startsWith('-') ? -1 : 1;
+    const digits = /^[-+]/.test(text) ? text.slice(1) : text;
+    if (digits.startsWith('0b')) return sign * parseInt(digits.slice(2), 2);
+    if (digits.startsWith('0x')) return sign * parseInt(digits.slice(2), 16);
+    if (digits.startsWith('0o')) return sign * parseInt(digits.slice(2), 8);
+    if (/^0[0-7]+$/.test(digits)) return sign * parseInt(digits.slice(1), 8);
+    return sign * parseInt(digits, 10);
+  },
+  predicate: (value: unknown) => Number.isInteger(value),
+});
+
 // Kubernetes reads YAML into JSON: no timestamps or other YAML-only types, later duplicate keys win.
-const LOAD_OPTIONS: jsyaml.LoadOptions = { schema: jsyaml.CORE_SCHEMA, json: true };
+// The int type above replaces the core schema's (same tag).
+const LOAD_OPTIONS: jsyaml.LoadOptions = { schema: jsyaml.CORE_SCHEMA.extend({ implicit: [KUBERNETES_INT] }), json: true };
 
 /**
  * Parses a multi-document YAML (or JSON) text. Kubernetes `List` kinds (`List`, `PodList`, ...)

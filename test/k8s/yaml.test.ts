@@ -30,4 +30,18 @@ describe('parseDocuments', () => {
     assert.equal(parseDocuments('{"kind":"Pod","metadata":{"name":"p"}}', 'p.json').objects[0]!.object.kind, 'Pod');
     assert.match(parseDocuments('kind: A\u0000', 'b.bin').errors[0]!.message, /not a text file/);
   });
+
+  it('reads values as Kubernetes does: octal file modes, no timestamps, later duplicate keys win', () => {
+    const text = 'defaultMode: 0644\nmode: 0o600\nport: 8080\nhex: 0x1F\nquoted: "0644"\nwhen: 2024-01-01\nflag: true\nname: a\nname: b\n';
+    const [object] = parseDocuments(text, 'v.yaml').objects;
+    assert.deepEqual(object!.object, { defaultMode: 420, mode: 384, port: 8080, hex: 31, quoted: '0644', when: '2024-01-01', flag: true, name: 'b' });
+  });
+
+  it('splits documents only on markers at the start of a line, and keeps CRLF files and a BOM readable', () => {
+    const text = '\ufeffkind: A\r\ndata:\r\n  script: |\r\n    echo ---\r\n    --- not a marker\r\n---\r\nkind: B\r\n';
+    const { objects, errors } = parseDocuments(text, 'c.yaml');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(objects.map((o) => [o.object.kind, o.line]), [['A', 1], ['B', 7]]);
+    assert.equal((objects[0]!.object['data'] as { script: string }).script, 'echo ---\n--- not a marker\n');
+  });
 });
