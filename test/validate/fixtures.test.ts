@@ -2,51 +2,11 @@
 // every valid document accepted (with the warnings it names), every invalid one rejected with an
 // error at the expected path whose message contains the expected fragment.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parse } from 'yaml';
 import { MESH_KINDS, validateResource, type Issue } from '../../src/validate/index.js';
-import { fixturesDir } from '../helpers/paths.js';
-
-interface Expectation {
-  readonly path: string;
-  readonly fragment: string;
-}
-
-interface FixtureDocument {
-  readonly file: string;
-  readonly index: number;
-  readonly name: string;
-  readonly object: unknown;
-  readonly expects: Expectation[];
-  readonly warns: Expectation[];
-}
-
-const root = join(fixturesDir, 'validate');
-
-function expectations(text: string, tag: 'expect' | 'warn'): Expectation[] {
-  const out: Expectation[] = [];
-  for (const match of text.matchAll(new RegExp(`^#\\s*${tag}:\\s*(.+)$`, 'gm'))) {
-    const body = match[1]!.trim();
-    const split = body.indexOf(': ');
-    assert.ok(split > 0, `malformed "# ${tag}:" comment: ${body}`);
-    out.push({ path: body.slice(0, split), fragment: body.slice(split + 2) });
-  }
-  return out;
-}
-
-function documentsOf(file: string): FixtureDocument[] {
-  const text = readFileSync(file, 'utf8');
-  return text
-    .split(/^---\s*$/m)
-    .filter((chunk) => chunk.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('#')))
-    .map((chunk, index) => {
-      const object: unknown = parse(chunk);
-      const name = String((object as { metadata?: { name?: string } }).metadata?.name ?? `document ${index}`);
-      return { file, index, name, object, expects: expectations(chunk, 'expect'), warns: expectations(chunk, 'warn') };
-    });
-}
+import { documentsOf, validateFixturesDir as root, type Expectation } from '../helpers/validate-fixtures.js';
 
 function show(issues: readonly Issue[]): string {
   return issues.map((found) => `  ${found.path}: ${found.message}`).join('\n') || '  (none)';
