@@ -5,7 +5,7 @@ import { labelSelectorMatches } from '../k8s/selectors.js';
 import type { InjectResult } from '../inject/types.js';
 import { ruleInfo, runRules, type CompiledRule } from './engine/run.js';
 import type { AnalyzerEngines } from './engines.js';
-import { buildInventory, refKey, sameRef, type Inventory, type Workload } from './inventory.js';
+import { buildInventory, metadataPath, refKey, sameRef, type Inventory, type Workload } from './inventory.js';
 import { skipDecision } from './pod-facts.js';
 import { planStep, readinessScore, statusOf, summarize } from './score.js';
 import { applySuppressions } from './suppress.js';
@@ -133,9 +133,11 @@ function withoutRepeatedValidatorWarnings(findings: readonly Finding[]): Finding
   );
 }
 
-function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { findings: Finding[]; workloads: WorkloadReport[] } {
+function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { findings: Finding[]; workloads: WorkloadReport[]; gaps: SourceGap[] } {
   const engines = options.engines ?? {};
-  const raw = withoutRepeatedValidatorWarnings(runRules(options.rules, { inventory, config: options.config, engines }));
+  const run = runRules(options.rules, { inventory, config: options.config, engines });
+  const gaps: SourceGap[] = run.failures.map((failure) => ({ ...(inventory.cluster !== undefined ? { cluster: inventory.cluster } : {}), resource: `rule ${failure.rule}`, reason: failure.reason }));
+  const raw = withoutRepeatedValidatorWarnings(run.findings);
   const selected = inventory.workloads.filter((w) => inScope(w, options.scope));
   const findings = applySuppressions(raw, inventory)
     .filter((f) => findingInScope(f, selected, options.scope))
@@ -148,8 +150,22 @@ function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { find
     }
   }
   const workloads = selected.map((workload): WorkloadReport => {
-    const own = byWorkload.get(refKey(workload.ref)) ?? [];
+    let own = byWorkload.get(refKey(workload.ref)) ?? [];
     const run = dryRun(inventory, workload, options.config, engines);
+    // The injector refusing the pod is a blocker even when no rule foresaw the reason: say so.
+    if (run.rejected && !own.some((f) => f.severity === 'error')) {
+      const refusal: Finding = {
+        rule: 'invalid-annotation',
+        severity: 'error',
+        istioCode: 'IST0125',
+        resource: workload.ref,
+        path: metadataPath(workload, 'annotations'),
+        message: `The injector rejects the pod: ${run.rejected}`,
+        remediation: 'Fix the annotation or field the message names on the pod template.',
+      };
+      findings.push(refusal);
+      own = [...own, refusal];
+    }
     const plan = run.rejected ? [...run.plan, planStep('pod rejected by the injector', run.rejected)] : run.plan;
     const status = statusOf({ skipped: run.skipped !== undefined, rejected: run.rejected !== undefined, findings: own, warningNotes: run.warningNotes });
     const reason = run.skipped ?? run.rejected;
@@ -182,7 +198,7 @@ function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { find
       findings: own,
     });
   }
-  return { findings, workloads };
+  return { findings, workloads, gaps };
 }
 
 function namespaceSummaries(workloads: readonly WorkloadReport[]): NamespaceSummary[] {
@@ -210,10 +226,12 @@ export function analyze(options: AnalyzeOptions): AnalysisReport {
   if (byCluster.size === 0) byCluster.set(undefined, []);
   const findings: Finding[] = [];
   const workloads: WorkloadReport[] = [];
+  const gaps: SourceGap[] = [...(options.gaps ?? [])];
   for (const [cluster, resources] of byCluster) {
     const result = analyzeInventory(buildInventory(resources, cluster), options);
     findings.push(...result.findings);
     workloads.push(...result.workloads);
+    gaps.push(...result.gaps);
   }
   findings.sort(compareFindings);
   workloads.sort(
@@ -237,7 +255,7 @@ export function analyze(options: AnalyzeOptions): AnalysisReport {
     namespaces: namespaceSummaries(workloads),
     workloads,
     findings: unique,
-    gaps: options.gaps ?? [],
+    gaps,
     rules: options.rules.map((r) => ruleInfo(r.definition)),
   };
 }

@@ -1,5 +1,6 @@
 // Everything the rules look at, indexed once: namespaces, Services, workloads (with the pods they own
 // folded in), mesh resources and the policy objects that limit pods.
+import { checkPodShape, checkServiceShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import type { KubeObject, Labels, Namespace, PodSpec, PodTemplateSpec, Service } from '../k8s/objects.js';
 import { podTemplateOf, isWorkloadKind } from '../k8s/workloads.js';
 import { pushTo, type ResourceRef, type SourcedResource } from './types.js';
@@ -154,19 +155,35 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
       broken.push({ ref, reason: lookup.reason });
       continue;
     }
+    // Ill-typed fields (ports written as a map, a label that is a number) make the workload unusable:
+    // reported once with the field's path instead of tripping every rule that reads it.
+    const templatePath = lookup.ref.path.join('.');
+    const shape = checkPodShape({ metadata: lookup.ref.template.metadata, spec: lookup.ref.template.spec });
+    if (shape) {
+      broken.push({ ref, reason: `${templatePath ? `${templatePath}.` : ''}${formatShapeProblem(shape)}` });
+      continue;
+    }
     workloads.push({
       ref,
       resource,
       namespace: ref.namespace ?? DEFAULT_NAMESPACE,
       template: lookup.ref.template,
       spec: lookup.ref.template.spec as PodSpec,
-      templatePath: lookup.ref.path.join('.'),
+      templatePath,
       pods: owned.get(refKey(ref)) ?? [],
     });
   }
 
-  const servicesByNamespace = new Map<string, Service[]>();
+  // Services with ill-typed fields are reported and left out of everything that reads Services.
+  const services: SourcedResource[] = [];
   for (const resource of byKind.get('Service') ?? []) {
+    const shape = checkServiceShape(resource.object);
+    if (shape) broken.push({ ref: refOf(resource), reason: formatShapeProblem(shape) });
+    else services.push(resource);
+  }
+  byKind.set('Service', services);
+  const servicesByNamespace = new Map<string, Service[]>();
+  for (const resource of services) {
     const service = resource.object as Service;
     const namespace = service.metadata?.namespace ?? DEFAULT_NAMESPACE;
     pushTo(servicesByNamespace, namespace, service);
@@ -178,7 +195,7 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
     servicesIn: (namespace) => servicesByNamespace.get(namespace) ?? [],
     namespaces,
     namespaceNames,
-    services: byKind.get('Service') ?? [],
+    services,
     workloads,
     broken,
     nodes: byKind.get('Node') ?? [],

@@ -128,6 +128,27 @@ const pod = object(
   ['spec'],
 );
 
+const service = object(
+  {
+    apiVersion: string,
+    kind: string,
+    metadata: object({ name: string, namespace: string, labels: stringMap, annotations: stringMap }),
+    spec: object({
+      type: string,
+      clusterIP: string,
+      selector: stringMap,
+      publishNotReadyAddresses: boolean,
+      ports: listOf(object({ name: string, port: integer, targetPort: portValue, protocol: string, appProtocol: string }, ['port'])),
+    }),
+  },
+);
+
+/** The first problem with a Service's shape (fields the injector and the analyzer read), or undefined. */
+export function checkServiceShape(value: unknown): ShapeProblem | undefined {
+  const problem = service(value);
+  return problem && { path: problem.path.replace(/^\./, '') || '<service>', message: problem.message };
+}
+
 /** The first problem with the pod's shape, or undefined when every field the injector reads is well typed. */
 export function checkPodShape(value: unknown): ShapeProblem | undefined {
   const problem = pod(value);

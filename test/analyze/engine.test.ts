@@ -242,3 +242,19 @@ spec:
     assert.deepEqual(report.workloads[0]!.plan, []);
   });
 });
+
+describe('a rule that fails', () => {
+  it('is reported as a gap naming the rule, and the other rules still run', () => {
+    const explodes = parseRuleFile(`${BASE_RULE}check: explodes\n`, '/rules/team-label.yaml');
+    const schemaRule = parseRuleFile(
+      `${BASE_RULE.replace('id: team-label', 'id: privileged')}match:\n  on: podSpec\n  when: matches\n  path: containers\n  schema:\n    type: object\n    required: [containers]\n`,
+      '/rules/privileged.yaml',
+    );
+    const rules = compileRules([explodes, schemaRule], {
+      explodes: { meta: { name: 'explodes', description: 'throws' }, check: () => { throw new TypeError('ports.forEach is not a function'); } },
+    });
+    const report = analyze({ resources: objects(deployment('web', {})), rules, config: defaultConfig(), engines, version: 'test', source: 'test' });
+    assert.deepEqual(report.gaps.map((gap) => [gap.resource, gap.reason]), [['rule team-label', 'the rule failed on this input: ports.forEach is not a function']]);
+    assert.deepEqual(report.findings.map((f) => f.rule), ['privileged'], 'the other rule still ran');
+  });
+});

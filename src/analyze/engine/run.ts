@@ -101,15 +101,27 @@ export interface RunOptions {
   readonly engines: AnalyzerEngines;
 }
 
-/** Runs every rule; a rule in code that throws is a bug and surfaces as such. */
-export function runRules(rules: readonly CompiledRule[], options: RunOptions): Finding[] {
+export interface RuleFailure {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/**
+ * Runs every rule. A rule that throws is a bug on input nobody foresaw: its failure is returned (the
+ * report says which rule could not run and why) and the other rules still run.
+ */
+export function runRules(rules: readonly CompiledRule[], options: RunOptions): { findings: Finding[]; failures: RuleFailure[] } {
   const findings: Finding[] = [];
+  const failures: RuleFailure[] = [];
   for (const rule of rules) {
-    const drafts =
-      rule.kind === 'schema'
-        ? schemaDrafts(rule, options.inventory)
-        : rule.rule.check({ ...options, rule: ruleInfo(rule.definition) });
+    let drafts: FindingDraft[];
+    try {
+      drafts = rule.kind === 'schema' ? schemaDrafts(rule, options.inventory) : rule.rule.check({ ...options, rule: ruleInfo(rule.definition) });
+    } catch (error) {
+      failures.push({ rule: rule.definition.id, reason: `the rule failed on this input: ${(error as Error).message}` });
+      continue;
+    }
     for (const draft of drafts) findings.push(toFinding(rule.definition, draft));
   }
-  return findings;
+  return { findings, failures };
 }
