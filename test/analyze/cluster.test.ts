@@ -129,6 +129,13 @@ describe('cluster source', () => {
     assert.match(result.stdout, /could not read networkpolicies\.networking\.k8s\.io: forbidden/);
   });
 
+  it('reads a plain-HTTP server (kubectl proxy) without insecure-skip-tls-verify in the kubeconfig', async () => {
+    const proxyConfig = join(dir, 'kubeconfig-proxy.yaml');
+    await writeFile(proxyConfig, kubeconfig({ east: east.url }, 'east').replace(/\n\s+insecure-skip-tls-verify: true/g, ''));
+    const result = await readClusters({ kubeconfig: proxyConfig, contexts: ['east'], allContexts: false, timeoutMs: 5000 });
+    assert.ok(result.resources.length > 0, 'objects were read');
+  });
+
   it('-n lists namespaced kinds in that namespace only', async () => {
     const before = east.requests.length;
     await readClusters({ kubeconfig: config, contexts: ['east'], allContexts: false, timeoutMs: 5000, namespace: 'shop' });

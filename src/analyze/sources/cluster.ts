@@ -199,7 +199,19 @@ async function readContext(
     throw new ClusterSourceError(`context "${context}": invalid server URL "${cluster.server}"`);
   }
   const requestOptions: RequestOptions = {};
-  await kc.applyToHTTPSOptions(requestOptions);
+  if (server.protocol === 'http:') {
+    // A plain-HTTP server (kubectl proxy, a local test server) needs no TLS settings; client-node
+    // refuses to prepare options for it unless the kubeconfig says insecure-skip-tls-verify, so only the
+    // bearer token, if any, is carried over.
+    const token = kc.getCurrentUser()?.token;
+    if (token) requestOptions.headers = { Authorization: `Bearer ${token}` };
+  } else {
+    try {
+      await kc.applyToHTTPSOptions(requestOptions);
+    } catch (error) {
+      throw new ClusterSourceError(`context "${context}": cannot use the kubeconfig's credentials: ${(error as Error).message}`);
+    }
+  }
   const target: Target = { server, options: requestOptions };
   const types = options.resources ?? CLUSTER_RESOURCES;
   const results = await Promise.all(
