@@ -1,6 +1,5 @@
 // `meshgate inject`: istioctl kube-inject, offline. Reads manifests, injects every pod template the
 // decision allows, prints all objects in input order (or, with --explain, what changed and why).
-import { stringify as stringifyYaml } from 'yaml';
 import { ConfigError } from '../config/load.js';
 import { loadConfigFile } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
@@ -8,7 +7,7 @@ import { loadObjects } from '../k8s/files.js';
 import type { KubeObject, Namespace, Node, Service } from '../k8s/objects.js';
 import { cloneJson } from '../k8s/objects.js';
 import { isWorkloadKind } from '../k8s/workloads.js';
-import type { SourcedObject } from '../k8s/yaml.js';
+import { toKubernetesYaml, type SourcedObject } from '../k8s/yaml.js';
 import { injectWorkload, type WorkloadInjectResult } from '../inject/workload.js';
 import type { ClusterView, Note } from '../inject/types.js';
 import { booleanFlag, formatHelp, parseArgs, stringFlag, stringFlags, UsageError, type FlagSpec } from './args.js';
@@ -75,7 +74,7 @@ function printObjects(outcomes: readonly Outcome[], format: 'yaml' | 'json', io:
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     return;
   }
-  io.stdout.write(outcomes.map((o) => stringifyYaml(o.object, { lineWidth: 0 })).join('---\n'));
+  io.stdout.write(outcomes.map((o) => toKubernetesYaml(o.object)).join('---\n'));
 }
 
 function explainText(outcomes: readonly Outcome[], namespace: string): string {

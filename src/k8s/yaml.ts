@@ -1,7 +1,7 @@
 // Multi-document YAML/JSON reading with file:line origins for every object.
 // Used by every shell (inject, validate, analyze) so that messages can name file and line.
 import jsyaml from 'js-yaml';
-import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, stringify, type Node as YamlNode } from 'yaml';
 import type { KubeObject } from './objects.js';
 
 /** One Kubernetes object and where it came from (1-based line of its first key). */
@@ -161,3 +161,13 @@ function listItems(chunk: DocumentChunk, value: Record<string, unknown>, kind: s
   });
   return found;
 }
+
+/**
+ * YAML that kubectl reads back as the same values. kubectl follows YAML 1.1, where unquoted `yes`,
+ * `off`, `y`, `NO`, `0644` or `1_000` are booleans and numbers; writing with the 1.1 rules quotes such
+ * strings, so a value that passes through meshgate never changes type.
+ */
+export function toKubernetesYaml(value: unknown): string {
+  return stringify(value, { version: '1.1', lineWidth: 0 });
+}
+

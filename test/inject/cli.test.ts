@@ -43,6 +43,33 @@ describe('meshgate inject', () => {
     assert.deepEqual(docs[3], { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cart-config' }, data: { REDIS_ADDR: 'redis-cart:6379' } });
   });
 
+  it('passes values through unchanged as kubectl reads them (YAML 1.1): strings that look like booleans or numbers stay quoted', async () => {
+    const configMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: flags
+  labels: {feature: "on", country: "NO"}
+data: {a: "yes", b: "off", c: "y", mode: "0644", g: "1_000", h: "0b101", when: "2024-01-01"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: cert}
+type: Opaque
+stringData: {enabled: "true"}
+`;
+    const result = await runInject(['-f', '-'], `${configMap}---\n${deployment('web')}`);
+    assert.equal(result.code, 0, result.stderr);
+    // Read back with YAML 1.1 rules, as sigs.k8s.io/yaml (kubectl) does.
+    const docs = parseAllDocuments(result.stdout, { version: '1.1' }).map((d) => d.toJS() as Record<string, unknown>);
+    assert.deepEqual(docs[0], {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'flags', labels: { feature: 'on', country: 'NO' } },
+      data: { a: 'yes', b: 'off', c: 'y', mode: '0644', g: '1_000', h: '0b101', when: '2024-01-01' },
+    });
+    assert.deepEqual(docs[1]!['stringData'], { enabled: 'true' });
+  });
+
   it('reads directories recursively and stdin', async () => {
     const fromStdin = await runInject(['-f', '-'], deployment('web'));
     assert.equal(fromStdin.code, 0);

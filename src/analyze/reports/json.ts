@@ -1,6 +1,6 @@
 // JSON and YAML reports: the `meshgate analyze` contract of DESIGN.md, field for field. Cluster names
 // and unreadable sources appear only in cluster mode.
-import { stringify } from 'yaml';
+import { toKubernetesYaml } from '../../k8s/yaml.js';
 import type { AnalysisReport, Finding } from '../types.js';
 
 function findingJson(finding: Finding): Record<string, unknown> {
@@ -49,5 +49,5 @@ export function renderJson(report: AnalysisReport): string {
 }
 
 export function renderYaml(report: AnalysisReport): string {
-  return stringify(reportData(report), { lineWidth: 0 });
+  return toKubernetesYaml(reportData(report));
 }
