@@ -246,7 +246,10 @@ export function crossResourceWarnings(object: KubeObject, context: CrossResource
   if (!isObject(object) || !meshKindOf(object.apiVersion, object.kind)) return [];
   const spec = objectAt(object['spec']);
   if (!spec) return [];
-  const index = indexOf(Array.isArray(context?.objects) ? context.objects : []);
+  const objects = Array.isArray(context?.objects) ? context.objects : [];
+  // Nothing known about the cluster (the webhook without a cluster view): nothing to check against.
+  if (objects.length === 0) return [];
+  const index = indexOf(objects);
   switch (object.kind) {
     case 'VirtualService':
       return virtualServiceWarnings(object, spec, index);

@@ -46,6 +46,11 @@ describe('crossResourceWarnings: VirtualService', () => {
     assert.deepEqual(paths(vs, [vs, entry]), []);
   });
 
+  it('says nothing when nothing is known about the cluster (the webhook without a cluster view)', () => {
+    const vs = virtualService('default', { hosts: ['reviews'], http: [route('reviews', 'v1')], gateways: ['nowhere'] });
+    assert.deepEqual(crossResourceWarnings(vs, { objects: [] }), []);
+  });
+
   it('warns about a subset no DestinationRule defines, for routes and mirrors', () => {
     const vs = virtualService('default', { hosts: ['reviews'], http: [{ ...route('reviews', 'v1'), mirror: { host: 'reviews', subset: 'bogus' } }] });
     const objects = [vs, service('reviews', 'default'), destinationRule('reviews', 'default', ['v1'])];
