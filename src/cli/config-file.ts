@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { defaultConfig } from '../config/defaults.js';
 import { ConfigError, configFromText } from '../config/load.js';
 import type { MeshgateConfig } from '../config/types.js';
+import { configProblems } from '../inject/config-check.js';
 
-/** Throws ConfigError naming the file (unreadable, not YAML, or keys that fail the schema). */
+/** Throws ConfigError naming the file (unreadable, not YAML, keys that fail the schema, unusable values). */
 export async function loadConfigFile(path: string | undefined): Promise<MeshgateConfig> {
   if (path === undefined) return defaultConfig();
   let text: string;
@@ -14,5 +15,8 @@ export async function loadConfigFile(path: string | undefined): Promise<Meshgate
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(path, [code === 'ENOENT' ? 'no such file' : (error as Error).message], 'cannot read the configuration file');
   }
-  return configFromText(text, path);
+  const config = configFromText(text, path);
+  const problems = configProblems(config);
+  if (problems.length > 0) throw new ConfigError(path, problems);
+  return config;
 }
