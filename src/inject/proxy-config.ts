@@ -16,14 +16,11 @@ export const PROXY_CONFIG_ALLOWED =
 
 const INTERCEPTION_MODES = ['REDIRECT', 'TPROXY', 'NONE'] as const;
 
-// sigs.k8s.io/yaml (YAML 1.1) reads these unquoted words as booleans; the yaml package (YAML 1.2) keeps
-// them as strings, so they are accepted here to read a document the way Istio does.
-const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON']);
-const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
-
 /** Parses and checks a `proxy.istio.io/config` value. */
 export function parseProxyConfig(text: string): ProxyConfigResult {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // YAML 1.1, as Istio reads it (sigs.k8s.io/yaml): unquoted `yes` is true, a quoted "yes" is a string,
+  // which a boolean field then refuses.
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, version: '1.1' });
   if (document.errors.length > 0) {
     return { ok: false, message: `not valid YAML or JSON (${firstLine(document.errors[0]!.message)}); expected ${PROXY_CONFIG_ALLOWED}` };
   }
@@ -91,10 +88,7 @@ export function parseProxyConfig(text: string): ProxyConfigResult {
 }
 
 function readBool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && YAML11_TRUE.has(value)) return true;
-  if (typeof value === 'string' && YAML11_FALSE.has(value)) return false;
-  return undefined;
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 function isPort(value: unknown): value is number {

@@ -77,7 +77,8 @@ const VALUE_TABLE: ReadonlyArray<readonly [string, readonly string[], readonly s
   ['sidecar.istio.io/proxyImageType', ['distroless', 'debug', 'default'], ['', 'a b', '-debug']],
   ['sidecar.istio.io/bootstrapOverride', ['my-bootstrap', 'bootstrap.v2'], ['My_Bootstrap', '', '-x']],
   ['proxy.istio.io/overrides', ['{"containers":[]}'], ['{containers']],
-  ['proxy.istio.io/config', ['', 'holdApplicationUntilProxyStarts: true', '{"proxyMetadata":{"A":"b"}}', 'discoveryAddress: foo:123\nconcurrency: 0'], ['[1]', 'x: [', 'holdApplicationUntilProxyStarts: maybe']],
+  // YAML 1.1 as Istio reads it: unquoted yes is a boolean, a quoted "yes" is a string a boolean field refuses.
+  ['proxy.istio.io/config', ['', 'holdApplicationUntilProxyStarts: true', 'holdApplicationUntilProxyStarts: yes', '{"proxyMetadata":{"A":"b"}}', 'discoveryAddress: foo:123\nconcurrency: 0'], ['[1]', 'x: [', 'holdApplicationUntilProxyStarts: maybe', 'holdApplicationUntilProxyStarts: "yes"', '{"holdApplicationUntilProxyStarts":"true"}']],
   ['prometheus.io/port', ['8080', '1', '15020'], ['0', '65536', '15090', '015020', '15021', 'http']],
 ];
 
