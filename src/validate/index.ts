@@ -10,7 +10,7 @@ import { Findings, type Issue, type ValidationResult } from './types.js';
 export type { Issue, ValidationResult } from './types.js';
 export { crossResourceWarnings, type CrossResourceContext } from './cross.js';
 export { formatDenial, formatWarnings, formatIssue } from './format.js';
-export { MESH_KINDS } from './kinds.js';
+export { MESH_KINDS, unvalidatedIstioObject } from './kinds.js';
 
 /** True for the Istio kinds and versions meshgate validates. */
 export function isMeshKind(apiVersion?: string, kind?: string): boolean {

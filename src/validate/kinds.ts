@@ -54,3 +54,34 @@ export function meshKindOf(apiVersion: string | undefined, kind: string | undefi
   if (!apiVersion || !kind) return undefined;
   return BY_API.get(`${apiVersion}\u0000${kind}`);
 }
+
+/** Istio kinds meshgate knows but does not validate (they pass with a warning saying so). */
+const UNCHECKED_ISTIO_KINDS = new Set(['EnvoyFilter', 'WasmPlugin', 'WorkloadGroup', 'ProxyConfig']);
+
+/**
+ * What to say about an object in an Istio API group that meshgate does not validate: a known kind in
+ * a version Istio does not serve is an error (the API server has no such resource either); a kind
+ * meshgate does not check, or one it does not know (misspelt?), is a warning, so nothing in an Istio
+ * group passes without a word.
+ */
+export function unvalidatedIstioObject(apiVersion: string | undefined, kind: string | undefined): { severity: 'error' | 'warning'; path: string; message: string } | undefined {
+  if (!apiVersion || !kind || meshKindOf(apiVersion, kind)) return undefined;
+  const slash = apiVersion.indexOf('/');
+  const group = slash === -1 ? '' : apiVersion.slice(0, slash);
+  if (!group.endsWith('istio.io')) return undefined;
+  const known = MESH_KINDS.find((entry) => entry.kind === kind);
+  if (known) {
+    return {
+      severity: 'error',
+      path: 'apiVersion',
+      message: `${kind} is not served as ${apiVersion} (served: ${known.versions.map((v) => `${known.group}/${v}`).join(', ')})`,
+    };
+  }
+  if (UNCHECKED_ISTIO_KINDS.has(kind)) return { severity: 'warning', path: 'kind', message: `${kind} is an Istio kind meshgate does not validate; it was not checked` };
+  const kinds = [...new Set(MESH_KINDS.filter((entry) => entry.group === group).map((entry) => entry.kind))];
+  return {
+    severity: 'warning',
+    path: 'kind',
+    message: `unknown kind "${kind}" in ${group}; it was not checked${kinds.length > 0 ? ` (kinds meshgate checks there: ${kinds.join(', ')})` : ''}`,
+  };
+}

@@ -33,6 +33,21 @@ describe('meshgate validate', () => {
     assert.equal(stdout, '3 mesh resources checked: 3 valid, 0 invalid, 0 warnings\n');
   });
 
+  it('does not pass over objects in Istio groups that it does not validate', async () => {
+    const input = [
+      'apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: ef, namespace: shop}\nspec: {}',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualServices\nmetadata: {name: typo, namespace: shop}\nspec: {hosts: [a]}',
+      'apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata: {name: future, namespace: shop}\nspec: {hosts: [a]}',
+    ].join('\n---\n');
+    const { code, stdout } = await validate(['-f', '-'], input);
+    assert.equal(code, 1, stdout);
+    const lines = stdout.trimEnd().split('\n');
+    assert.ok(lines.includes('<stdin>:1: warning: EnvoyFilter shop/ef: kind: EnvoyFilter is an Istio kind meshgate does not validate; it was not checked'), stdout);
+    assert.ok(lines.some((l) => l.startsWith('<stdin>:6: warning: VirtualServices shop/typo: kind: unknown kind "VirtualServices" in networking.istio.io')), stdout);
+    assert.ok(lines.some((l) => l.startsWith('<stdin>:11: VirtualService shop/future: apiVersion: VirtualService is not served as networking.istio.io/v2')), stdout);
+    assert.equal(lines[lines.length - 1], '3 mesh resources checked: 2 valid, 1 invalid, 2 warnings');
+  });
+
   it('exits 1 naming file, line, resource, path and reason of each error', async () => {
     const { code, stdout } = await validate(['-f', join(cliFixtures, 'invalid')]);
     assert.equal(code, 1);
