@@ -14,6 +14,8 @@ export const rule: CodeRule = {
       const level = resource.object.metadata?.labels?.['pod-security.kubernetes.io/enforce'];
       if (level !== 'restricted' && level !== 'baseline') continue;
       const affected = workloadsInNamespace(context, name);
+      // Only a namespace with pods to inject is blocked (a namespace labelled off has none).
+      if (affected.length === 0) continue;
       drafts.push({
         resource: refOf(resource),
         path: 'metadata.labels["pod-security.kubernetes.io/enforce"]',
