@@ -59,7 +59,7 @@ function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig
     result = injectPod({
       pod,
       ...(workload.ref.kind !== 'Pod' ? { owner: { apiVersion: workload.resource.object.apiVersion ?? 'v1', kind: workload.ref.kind, name: workload.ref.name } } : {}),
-      ...(inventory.namespaceLabels(workload.namespace) ? { namespaceLabels: inventory.namespaceLabels(workload.namespace)! } : {}),
+      ...(inventory.namespaces.has(workload.namespace) ? namespaceLabelsAsEnrolled(inventory.namespaceLabels(workload.namespace) ?? {}) : {}),
       config,
       cluster: {
         // Only Services in the pod's namespace can select it (headless handling).
@@ -84,6 +84,15 @@ function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig
   if (result.action === 'skip') return { plan, skipped: result.reason, warningNotes };
   if (result.action === 'reject') return { plan, rejected: result.message, warningNotes };
   return { plan, warningNotes };
+}
+
+/**
+ * The report answers "what if the mesh is turned on here": a namespace that is not yet enrolled is
+ * looked at as if it were labelled istio-injection=enabled (its own finding says it is not).
+ */
+function namespaceLabelsAsEnrolled(labels: Readonly<Record<string, string>>): { namespaceLabels: Record<string, string> } {
+  const enrolled = labels['istio-injection'] !== undefined || labels['istio.io/rev'] !== undefined;
+  return { namespaceLabels: enrolled ? { ...labels } : { ...labels, 'istio-injection': 'enabled' } };
 }
 
 function findingAffects(finding: Finding, workload: Workload): boolean {

@@ -10,6 +10,7 @@ import { decideInjection } from './decide.js';
 import { planHeadless } from './headless.js';
 import { POD_SCHEMA, POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
 import { chooseNativeSidecar } from './native.js';
+import { otherMeshOf } from './other-mesh.js';
 import { inferOwner, ownerDescription } from './owner.js';
 import { createPatch } from './patch.js';
 import { mergeProbers, parseProbers, rewriteProbes, serializeProbers } from './probes.js';
@@ -247,6 +248,20 @@ export function injectPod(request: InjectRequest): InjectResult {
   const decision = decideInjection({ metadata: original.metadata, spec: original.spec, namespace, namespaceLabels, config, mode });
   if (!decision.inject) return { action: 'skip', reason: decision.reason, notes: [note('did not inject the sidecar', decision.reason)] };
   notes.push(note('injected the Istio sidecar', decision.reason));
+  if (mode === 'kube-inject') {
+    // kube-inject injects whatever it is given; say so when the webhook would decide otherwise, so the
+    // offline plan never hides the real outcome (namespace labels, policy, never/always selectors).
+    const webhook = decideInjection({ metadata: original.metadata, spec: original.spec, namespace, namespaceLabels, config, mode: 'webhook' });
+    if (!webhook.inject) {
+      notes.push(note('injected although the webhook would not', `${webhook.reason}; meshgate inject injects every pod template it is given, as istioctl kube-inject does`, 'warning'));
+    }
+  }
+  for (const container of [...(original.spec?.initContainers ?? []), ...(original.spec?.containers ?? [])]) {
+    const mesh = otherMeshOf(container);
+    if (mesh) {
+      notes.push(note(`left ${mesh}'s container "${container.name}" in place`, `the pod already runs ${mesh}'s proxy; two proxies would both rewrite iptables and intercept its traffic: remove the other mesh first`, 'warning'));
+    }
+  }
   if (mode === 'webhook' && namespaceLabels === undefined) {
     // Without a cluster view the API server's webhook selectors are the only namespace check; a view
     // that has not synced yet deserves a warning.

@@ -535,3 +535,30 @@ describe('headless Services', () => {
     if (result.action === 'inject') assert.equal(result.pod.metadata!.annotations!['meshgate.io/headless-services'], undefined);
   });
 });
+
+describe('kube-inject mode says when the webhook would decide otherwise', () => {
+  const warnings = (result: InjectResult): string[] => result.notes.filter((n) => n.severity === 'warning').map((n) => `${n.change}: ${n.reason}`);
+
+  it('warns when the namespace is labelled out of injection, and still injects', () => {
+    const cluster: ClusterView = { ...EMPTY_CLUSTER_VIEW, namespaces: [{ metadata: { name: 'shop', labels: { 'istio-injection': 'disabled' } } }] };
+    const result = inject(pod(), config(), cluster);
+    assert.equal(result.action, 'inject');
+    assert.ok(warnings(result).some((w) => w.startsWith('injected although the webhook would not: namespace shop has label istio-injection=disabled')), warnings(result).join('\n'));
+  });
+
+  it('warns when injection.policy is disabled', () => {
+    const result = inject(pod(), config((c) => (c.injection.policy = 'disabled')));
+    assert.ok(warnings(result).some((w) => w.startsWith('injected although the webhook would not')), warnings(result).join('\n'));
+  });
+
+  it('says nothing extra when the webhook would inject too', () => {
+    const cluster: ClusterView = { ...EMPTY_CLUSTER_VIEW, namespaces: [{ metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } }] };
+    assert.deepEqual(warnings(inject(pod(), config(), cluster)), []);
+  });
+
+  it("warns about another mesh's proxy already in the pod", () => {
+    const linkerd: Container = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10' };
+    const result = inject(pod({ containers: [{ name: 'web', image: 'nginx' }, linkerd] }));
+    assert.ok(warnings(result).some((w) => w.startsWith('left Linkerd\'s container "linkerd-proxy" in place')), warnings(result).join('\n'));
+  });
+});

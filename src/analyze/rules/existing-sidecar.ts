@@ -1,23 +1,10 @@
 // Another mesh's proxy or init container already in the pod (or its injector switched on for it):
-// two proxies fight over iptables. Names and annotations from Linkerd's sidecar_already_exists list
-// (reference 4) plus Kuma, Consul and OSM.
+// two proxies fight over iptables. The containers are recognised as the injector recognises them
+// (src/inject/other-mesh.ts); the injector annotations of other meshes are listed here.
+import { otherMeshOf } from '../../inject/other-mesh.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { metadataPath } from '../inventory.js';
 import { containersOf } from '../pod-facts.js';
-
-const OTHER_MESH_CONTAINERS: ReadonlyMap<string, string> = new Map([
-  ['linkerd-proxy', 'Linkerd'], ['linkerd-init', 'Linkerd'], ['linkerd-network-validator', 'Linkerd'],
-  ['kuma-sidecar', 'Kuma'], ['kuma-init', 'Kuma'], ['kuma-validation', 'Kuma'],
-  ['consul-dataplane', 'Consul'], ['envoy-sidecar', 'Consul'], ['consul-connect-inject-init', 'Consul'], ['consul-sidecar', 'Consul'],
-  ['osm-init', 'Open Service Mesh'], ['envoy', 'an Envoy sidecar'], ['nginx-mesh-sidecar', 'NGINX Service Mesh'],
-]);
-
-const OTHER_MESH_IMAGES: readonly [RegExp, string][] = [
-  [/linkerd\/?(proxy|proxy-init)/, 'Linkerd'],
-  [/kuma-dp|kuma-init/, 'Kuma'],
-  [/consul-dataplane|consul-k8s-control-plane/, 'Consul'],
-  [/openservicemesh\/init/, 'Open Service Mesh'],
-];
 
 const INJECT_ANNOTATIONS: ReadonlyMap<string, [string, readonly string[]]> = new Map([
   ['linkerd.io/inject', ['Linkerd', ['enabled', 'ingress']]],
@@ -33,9 +20,7 @@ export const rule: CodeRule = {
     for (const workload of context.inventory.workloads) {
       if (workload.spec.hostNetwork === true) continue;
       for (const at of containersOf(workload)) {
-        const byName = OTHER_MESH_CONTAINERS.get(at.container.name);
-        const byImage = OTHER_MESH_IMAGES.find(([pattern]) => pattern.test(at.container.image ?? ''))?.[1];
-        const mesh = byName ?? byImage;
+        const mesh = otherMeshOf(at.container);
         if (!mesh) continue;
         drafts.push({ resource: workload.ref, path: at.path, data: { mesh, what: `${at.group === 'initContainers' ? 'init container' : 'container'} "${at.container.name}"` } });
       }
