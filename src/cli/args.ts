@@ -1,4 +1,4 @@
-// kubectl-style flag parsing: `-f x`, `-f=x`, `--filename x`, `--filename=x`, repeatable flags,
+// kubectl-style flag parsing: `-f x`, `-f=x`, `-ojson`, `--filename x`, `--filename=x`, repeatable flags,
 // boolean flags (`--explain`, `--explain=false`), and positional arguments. Unknown flags are errors.
 
 export interface FlagSpec {
@@ -54,6 +54,12 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     }
     if (arg === '-' || !arg.startsWith('-')) {
       positionals.push(arg);
+      continue;
+    }
+    // kubectl also accepts a short flag with its value attached: `-ojson`, `-nshop`.
+    const attached = !arg.startsWith('--') && arg.length > 2 && arg[2] !== '=' ? byName.get(arg.slice(0, 2)) : undefined;
+    if (attached?.type === 'string') {
+      push(attached, arg.slice(2));
       continue;
     }
     const eq = arg.indexOf('=');
