@@ -60,12 +60,14 @@ export function refOf(resource: SourcedResource): ResourceRef {
   };
 }
 
+// Objects from files are told apart by file and line too: two overlays side by side may both define
+// Deployment default/api, and each must keep its own findings.
 export function sameRef(a: ResourceRef, b: ResourceRef): boolean {
-  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.cluster === b.cluster;
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.cluster === b.cluster && a.file === b.file && a.line === b.line;
 }
 
-export function refKey(ref: Pick<ResourceRef, 'kind' | 'namespace' | 'name' | 'cluster'>): string {
-  return `${ref.cluster ?? ''}|${ref.kind}|${ref.namespace ?? ''}|${ref.name}`;
+export function refKey(ref: Pick<ResourceRef, 'kind' | 'namespace' | 'name' | 'cluster' | 'file' | 'line'>): string {
+  return `${ref.cluster ?? ''}|${ref.kind}|${ref.namespace ?? ''}|${ref.name}|${ref.file ?? ''}|${ref.line ?? ''}`;
 }
 
 /** Puts namespaced objects without a namespace into `default` (as kubectl apply would). */

@@ -258,3 +258,23 @@ describe('a rule that fails', () => {
     assert.deepEqual(report.findings.map((f) => f.rule), ['privileged'], 'the other rule still ran');
   });
 });
+
+describe('objects with the same name in different files', () => {
+  it('keep their own findings (overlays side by side)', async () => {
+    const [clean] = objects(deployment('api', {}));
+    const [broken] = objects(deployment('api', {}, { annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': 'x' } }));
+    const report = analyze({
+      resources: [{ ...clean!, file: 'dev/api.yaml', line: 1 }, { ...broken!, file: 'prod/api.yaml', line: 1 }],
+      rules: await builtinRules(),
+      config: defaultConfig(),
+      engines,
+      version: 'test',
+      source: 'test',
+    });
+    const byFile = new Map(report.workloads.map((w) => [w.file, w]));
+    assert.equal(byFile.get('dev/api.yaml')?.status, 'ready');
+    assert.deepEqual(byFile.get('dev/api.yaml')?.findings, []);
+    assert.equal(byFile.get('prod/api.yaml')?.status, 'blocked');
+    assert.ok(byFile.get('prod/api.yaml')?.findings.every((f) => f.resource.file === 'prod/api.yaml'));
+  });
+});
