@@ -50,8 +50,11 @@ const PROBERS_ENV = 'ISTIO_KUBE_APP_PROBERS';
 /** `image: auto` on a user's istio-proxy keeps the injected image (reference section 1). */
 const AUTO_IMAGE = 'auto';
 
+const DECIDED_TO_INJECT = 'injected the Istio sidecar';
+
+/** A refusal keeps the notes gathered so far, except the decision to inject, which did not happen. */
 function reject(message: string, notes: readonly Note[], annotation?: string): InjectResult {
-  return { action: 'reject', message, ...(annotation !== undefined ? { annotation } : {}), notes };
+  return { action: 'reject', message, ...(annotation !== undefined ? { annotation } : {}), notes: notes.filter((n) => n.change !== DECIDED_TO_INJECT) };
 }
 
 /** Labels of the pod's namespace from the cluster view; undefined when they cannot be known. */
@@ -247,7 +250,7 @@ export function injectPod(request: InjectRequest): InjectResult {
 
   const decision = decideInjection({ metadata: original.metadata, spec: original.spec, namespace, namespaceLabels, config, mode });
   if (!decision.inject) return { action: 'skip', reason: decision.reason, notes: [note('did not inject the sidecar', decision.reason)] };
-  notes.push(note('injected the Istio sidecar', decision.reason));
+  notes.push(note(DECIDED_TO_INJECT, decision.reason));
   if (mode === 'kube-inject') {
     // kube-inject injects whatever it is given; say so when the webhook would decide otherwise, so the
     // offline plan never hides the real outcome (namespace labels, policy, never/always selectors).
