@@ -454,7 +454,7 @@ function describeLayout(
     const excluded = excludedInboundPorts(settings.statusPort, settings.excludeInboundPorts);
     notes.push(
       note(
-        `added init container ${INIT_CONTAINER} (iptables ${settings.interceptionMode}: inbound ports ${settings.includeInboundPorts} except 15090,15021${excluded ? `,${excluded}` : ''}; outbound IP ranges ${settings.includeOutboundIPRanges || '(none)'}${settings.excludeOutboundIPRanges ? ` except ${settings.excludeOutboundIPRanges}` : ''}${settings.excludeOutboundPorts ? `; outbound ports ${settings.excludeOutboundPorts} bypass the proxy` : ''})`,
+        `added init container ${INIT_CONTAINER} (iptables ${settings.interceptionMode}: ${settings.includeInboundPorts === '' ? 'no inbound ports captured' : `inbound ports ${settings.includeInboundPorts} except 15090,15021${excluded ? `,${excluded}` : ''}`}; outbound IP ranges ${settings.includeOutboundIPRanges || '(none)'}${settings.excludeOutboundIPRanges ? ` except ${settings.excludeOutboundIPRanges}` : ''}${settings.excludeOutboundPorts ? `; outbound ports ${settings.excludeOutboundPorts} bypass the proxy` : ''})`,
         'it sends the pod\'s traffic through the proxy; the status and Envoy ports stay reachable in plaintext for kubelet and Prometheus',
       ),
     );
