@@ -65,7 +65,16 @@ export function injectWorkload(input: WorkloadInjectInput): WorkloadInjectResult
   });
   if (result.action === 'skip') return { action: 'skip', object, reason: result.reason, notes: result.notes };
   if (result.action === 'reject') {
-    return { action: 'reject', object, message: result.message, ...(result.annotation !== undefined ? { annotation: result.annotation } : {}), notes: result.notes };
+    // An ill-typed field is named from the workload, as the user wrote it (spec.template.metadata...).
+    const prefix = result.field !== undefined && !isPod ? `${path.join('.')}.` : '';
+    return {
+      action: 'reject',
+      object,
+      message: `${prefix}${result.message}`,
+      ...(result.annotation !== undefined ? { annotation: result.annotation } : {}),
+      ...(result.field !== undefined ? { field: `${prefix}${result.field}` } : {}),
+      notes: result.notes,
+    };
   }
   const metadata = { ...(result.pod.metadata ?? {}) };
   if (!templateHadNamespace) delete metadata.namespace;
