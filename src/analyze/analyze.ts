@@ -1,6 +1,6 @@
 // The analyzer: objects in, report out. Pure: sources and report writers do the I/O.
 import type { MeshgateConfig } from '../config/types.js';
-import type { LabelSelector, Namespace, Node, Pod, Service } from '../k8s/objects.js';
+import type { LabelSelector, Namespace, Node, Pod } from '../k8s/objects.js';
 import { labelSelectorMatches } from '../k8s/selectors.js';
 import type { InjectResult } from '../inject/types.js';
 import { ruleInfo, runRules, type CompiledRule } from './engine/run.js';

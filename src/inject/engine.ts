@@ -4,7 +4,7 @@
 // user's own proxy container, then post-process (Prometheus merge, probe rewrite, status, ordering).
 import type { MeshgateConfig } from '../config/types.js';
 import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
-import { cloneJson, isObject, type Container, type EnvVar, type Labels, type Pod } from '../k8s/objects.js';
+import { cloneJson, type Container, type EnvVar, type Labels, type Pod } from '../k8s/objects.js';
 import { readPodSettings } from './annotations.js';
 import { decideInjection } from './decide.js';
 import { planHeadless } from './headless.js';

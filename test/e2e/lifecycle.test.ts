@@ -12,7 +12,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { generateCertificateAuthority, generateServingCertificate, type CertificateAuthority } from '../../src/server/certificates.js';
 import { admissionReview, readAnswer, samplePod } from '../helpers/admission-review.js';
 import { keepAliveAgent, send } from '../helpers/https-client.js';
-import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
+import { startMeshgate } from '../helpers/meshgate-process.js';
 
 const BURST_SECONDS = Number(process.env['MESHGATE_E2E_BURST_SECONDS'] ?? '10');
 

@@ -1,5 +1,5 @@
 // DestinationRule spec (networking.istio.io v1, v1beta1, v1alpha3).
-import { anyObject, boolean, duration, enumOf, integer, listOf, mapOf, nonEmptyString, number, object, resource, string, stringList, stringMap, unsigned, atMostOne, type Schema } from './builders.js';
+import { anyObject, boolean, duration, enumOf, integer, listOf, mapOf, nonEmptyString, object, resource, string, stringList, stringMap, unsigned, atMostOne, type Schema } from './builders.js';
 import { clientTls, connectionPool, matchLabelsSelector, portSelector } from './shared.js';
 
 const loadBalancer = object(

@@ -1,5 +1,5 @@
 // Gateway spec (networking.istio.io v1, v1beta1, v1alpha3).
-import { listOf, nonEmptyString, object, resource, string, stringList, stringMap, type Schema } from './builders.js';
+import { listOf, nonEmptyString, object, resource, string, stringMap, type Schema } from './builders.js';
 import { port, serverTls } from './shared.js';
 
 const server = object(
