@@ -3,27 +3,13 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { run } from '../../src/cli/main.js';
 import { fixturesDir } from '../helpers/paths.js';
+import { runCli, type CliOutcome } from '../helpers/run-cli.js';
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function analyzeCli(args: string[], stdin = '', tty = false): Promise<Outcome> {
-  const stdout = Object.assign(new PassThrough(), { isTTY: tty });
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await run(['analyze', ...args], { stdout, stderr, stdin: Readable.from([stdin]) });
-  return { code, stdout: out, stderr: err };
+function analyzeCli(args: string[], stdin = '', tty = false): Promise<CliOutcome> {
+  return runCli(['analyze', ...args], { stdin, tty });
 }
 
 const fx = (rule: string, kind: string, file: string): string => join(fixturesDir, 'analyze', rule, kind, `${file}.yaml`);

@@ -3,11 +3,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readClusters } from '../../src/analyze/sources/cluster.js';
-import { run } from '../../src/cli/main.js';
+import { runCli, type CliOutcome } from '../helpers/run-cli.js';
 import { FakeApiServer, type StoredObject } from '../helpers/fake-apiserver.js';
 import { analyzeResources, builtinRules } from './helpers.js';
 
@@ -46,15 +45,8 @@ function kubeconfig(servers: Record<string, string>, current: string): string {
   ].join('\n');
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await run(['analyze', ...args], { stdout, stderr, stdin: Readable.from([]) });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[]): Promise<CliOutcome> {
+  return runCli(['analyze', ...args]);
 }
 
 describe('cluster source', () => {

@@ -2,20 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { run } from '../../src/cli/main.js';
 import { parseDuration } from '../../src/cli/serve.js';
+import { runCli, type CliOutcome } from '../helpers/run-cli.js';
 
-async function serve(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await run(['serve', ...args], { stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: out, stderr: err };
+function serve(args: string[]): Promise<CliOutcome> {
+  return runCli(['serve', ...args]);
 }
 
 describe('meshgate serve flags', () => {

@@ -2,28 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { run } from '../../src/cli/main.js';
 import { corpusDir, corpusSkip, fixturesDir, repoRoot } from '../helpers/paths.js';
+import { runCli, type CliOutcome } from '../helpers/run-cli.js';
 
 const cliFixtures = join(fixturesDir, 'validate', 'cli');
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function validate(args: string[], stdinText = ''): Promise<Outcome> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await run(['validate', ...args], { stdout, stderr, stdin: Readable.from([stdinText]) });
-  return { code, stdout: out, stderr: err };
+function validate(args: string[], stdinText = ''): Promise<CliOutcome> {
+  return runCli(['validate', ...args], { stdin: stdinText });
 }
 
 describe('meshgate validate', () => {
