@@ -35,6 +35,8 @@ export interface BrokenWorkload {
 export interface Inventory {
   readonly cluster?: string;
   readonly resources: readonly SourcedResource[];
+  /** The objects of `resources`, in one list (what the validator's cross-resource checks read). */
+  readonly objects: readonly KubeObject[];
   readonly namespaces: ReadonlyMap<string, SourcedResource>;
   /** Every namespace seen: Namespace objects and the namespaces of namespaced objects. */
   readonly namespaceNames: ReadonlySet<string>;
@@ -194,6 +196,7 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
   return {
     ...(cluster !== undefined ? { cluster } : {}),
     resources,
+    objects: resources.map((r) => r.object),
     servicesIn: (namespace) => servicesByNamespace.get(namespace) ?? [],
     namespaces,
     namespaceNames,

@@ -6,7 +6,8 @@ import { istioProtocolOf } from '../../k8s/ports.js';
 import { labelSelectorMatches } from '../../k8s/selectors.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { refOf, servicesSelecting } from '../inventory.js';
-import { serviceForHost, virtualServiceDestinations } from '../mesh-hosts.js';
+import { meshHostsOf } from '../../validate/mesh-hosts.js';
+import { virtualServiceDestinations } from '../../validate/references.js';
 import { asArray, at } from '../rule-helpers.js';
 
 const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc', 'grpc-web']);
@@ -75,11 +76,12 @@ export const rule: CodeRule = {
         });
       });
     }
+    const hosts = meshHostsOf(inventory.objects);
     for (const vs of inventory.byKind('VirtualService')) {
-      const namespace = vs.object.metadata?.namespace ?? 'default';
-      for (const destination of virtualServiceDestinations(vs.object)) {
+      const from = { namespace: vs.object.metadata?.namespace ?? 'default', exportTo: asArray(at(vs.object, 'spec', 'exportTo')).filter((e): e is string => typeof e === 'string') };
+      for (const destination of virtualServiceDestinations(at(vs.object, 'spec'))) {
         if (destination.section !== 'http') continue;
-        const service = serviceForHost(inventory, destination.host, namespace);
+        const service = hosts.serviceFor(destination.host, from);
         const ports = service?.spec?.ports ?? [];
         const port = destination.port !== undefined ? ports.find((p) => p.port === destination.port) : ports.length === 1 ? ports[0] : undefined;
         if (!service || !port) continue;
