@@ -1,7 +1,7 @@
 // Small helpers shared by rules written in code.
 import type { Service } from '../k8s/objects.js';
 import type { RuleContext } from './engine/rule.js';
-import type { SelectableWorkload } from '../validate/workload-selectors.js';
+import { selectableWorkloadsOf, type SelectableWorkload } from '../validate/workload-selectors.js';
 import type { Inventory, Workload } from './inventory.js';
 import { skipDecision } from './pod-facts.js';
 import type { SourcedResource } from './types.js';
@@ -57,14 +57,7 @@ export function globMatches(pattern: string, value: string): boolean {
   return pattern === value;
 }
 
-const selectable = new WeakMap<Inventory, SelectableWorkload[]>();
-
-/** Every workload as Istio's selectors see it (namespace, name, pod labels), listed once per inventory. */
+/** Every workload and pod as Istio's selectors see it (namespace, name, pod labels). */
 export function selectableWorkloads(inventory: Inventory): SelectableWorkload[] {
-  let list = selectable.get(inventory);
-  if (!list) {
-    list = inventory.workloads.map((w) => ({ namespace: w.namespace, name: w.ref.name, labels: w.template.metadata?.labels ?? {} }));
-    selectable.set(inventory, list);
-  }
-  return list;
+  return selectableWorkloadsOf(inventory.objects);
 }

@@ -5,6 +5,7 @@
 //   their own namespace only (analyzers `sidecar.SelectorAnalyzer`, `telemetry.SelectorAnalyzer`);
 // - Gateway (`spec.selector`, a plain map): gateway pods of any namespace; an empty map selects all.
 import { isObject, type KubeObject, type Labels } from '../k8s/objects.js';
+import { isWorkloadKind, podTemplateOf } from '../k8s/workloads.js';
 import { objectAt, stringMapAt } from './read.js';
 
 export const ROOT_NAMESPACE = 'istio-system';
@@ -15,6 +16,33 @@ export interface SelectableWorkload {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Labels;
+}
+
+const workloadCache = new WeakMap<readonly unknown[], SelectableWorkload[]>();
+
+/**
+ * Pods and pod templates of the workloads in an object list, listed once per list. A Pod counts by its
+ * labels even when the rest of it is missing or malformed: selectors only read labels.
+ */
+export function selectableWorkloadsOf(objects: readonly unknown[]): SelectableWorkload[] {
+  let workloads = workloadCache.get(objects);
+  if (workloads) return workloads;
+  workloads = [];
+  for (const value of objects) {
+    if (!isObject(value)) continue;
+    const object = value as KubeObject;
+    if (!isWorkloadKind(object.kind)) continue;
+    const lookup = object.kind === 'Pod' ? undefined : podTemplateOf(object);
+    if (lookup && !lookup.ok) continue;
+    const labels = lookup ? lookup.ref.template.metadata?.labels : object.metadata?.labels;
+    workloads.push({
+      namespace: object.metadata?.namespace || DEFAULT_NAMESPACE,
+      name: object.metadata?.name ?? '<unnamed>',
+      labels: stringMapAt(labels) ?? {},
+    });
+  }
+  workloadCache.set(objects, workloads);
+  return workloads;
 }
 
 export interface SelectorScope {

@@ -1,6 +1,5 @@
 // The analyzer on real manifests written by others (../shared/corpus): the findings checked by hand,
-// file by file, and Istio's own analyzer test inputs giving the codes Istio's tests expect
-// (reference istio-validation-analyzers.md section 3.3).
+// file by file. Istio's own analyzer test inputs are compared in istio-analyzers.test.ts.
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,13 +17,6 @@ function classicSidecars() {
   return config;
 }
 
-function codes(report: AnalysisReport, wanted: readonly string[]): string[] {
-  return report.findings
-    .filter((f) => f.istioCode !== null && wanted.includes(f.istioCode))
-    .map((f) => `${f.istioCode} ${f.resource.kind} ${f.resource.kind === 'Namespace' ? '' : `${f.resource.namespace}/`}${f.resource.name}`)
-    .sort();
-}
-
 function rulesOn(report: AnalysisReport, name: string): string[] {
   return report.findings.filter((f) => f.resource.name === name).map((f) => f.rule).sort();
 }
@@ -32,57 +24,6 @@ function rulesOn(report: AnalysisReport, name: string): string[] {
 function statusOf(report: AnalysisReport, name: string): string | undefined {
   return report.workloads.find((w) => w.name === name)?.status;
 }
-
-describe('Istio analyzer test inputs produce the codes Istio expects', { skip: corpusSkip }, () => {
-  const grid: { file: string; codes: string[]; expected: string[] }[] = [
-    {
-      file: 'misannotated.yaml',
-      codes: ['IST0107', 'IST0108', 'IST0125'],
-      expected: ['IST0108 Service default/httpbin', 'IST0125 Pod default/invalid-annotations', 'IST0107 Pod default/grafana-test', 'IST0107 Deployment default/fortio-deploy', 'IST0107 Namespace staging'],
-    },
-    {
-      file: 'injection.yaml',
-      codes: ['IST0102', 'IST0103', 'IST0123'],
-      expected: ['IST0102 Namespace bar', 'IST0103 Pod default/noninjectedpod', 'IST0123 Namespace busted', 'IST0123 Namespace multi-ns-1', 'IST0123 Namespace multi-ns-2', 'IST0123 Namespace multi-ns-3'],
-    },
-    {
-      file: 'service-no-port-name.yaml',
-      codes: ['IST0118', 'IST0150'],
-      expected: ['IST0118 Service my-namespace1/my-service1', 'IST0118 Service my-namespace1/my-service1', 'IST0118 Service my-namespace2/my-service2'],
-    },
-    {
-      file: 'deployment-multi-service.yaml',
-      codes: ['IST0116', 'IST0137'],
-      expected: ['IST0116 Deployment bookinfo/multiple-svc-multiple-prot', 'IST0116 Deployment bookinfo/multiple-without-port', 'IST0137 Deployment bookinfo/conflicting-ports'],
-    },
-    { file: 'pod-sec-uid.yaml', codes: ['IST0144'], expected: ['IST0144 Pod default/pod-sec-uid'] },
-    {
-      file: 'authorizationpolicies.yaml',
-      codes: ['IST0101', 'IST0127'],
-      expected: [
-        'IST0127 AuthorizationPolicy istio-system/meshwide-httpbin-v1',
-        'IST0127 AuthorizationPolicy httpbin-empty/httpbin-empty-namespace-wide',
-        'IST0127 AuthorizationPolicy httpbin/httpbin-nopods',
-        'IST0127 AuthorizationPolicy test-ambient/no-workload',
-        'IST0101 AuthorizationPolicy httpbin/httpbin-bogus-ns',
-        'IST0101 AuthorizationPolicy httpbin/httpbin-bogus-ns',
-        'IST0101 AuthorizationPolicy httpbin/httpbin-bogus-not-ns',
-        'IST0101 AuthorizationPolicy httpbin/httpbin-bogus-not-ns',
-      ],
-    },
-    {
-      file: 'virtualservice_destinationrules.yaml',
-      codes: ['IST0101'],
-      expected: ['IST0101 VirtualService default/reviews-bogussubset', 'IST0101 VirtualService default/reviews-mirror-bogussubset'],
-    },
-  ];
-  for (const { file, codes: wanted, expected } of grid) {
-    it(file, async () => {
-      const report = await analyzeFiles([corpus('istio-analyzers', file)]);
-      assert.deepEqual(codes(report, wanted), [...expected].sort());
-    });
-  }
-});
 
 describe('real manifests: findings checked by hand', { skip: corpusSkip }, () => {
   it('cassandra: headless Service leaves peer ports 7000/7001/7199 undeclared', async () => {
