@@ -9,7 +9,9 @@ import { pushTo, type ResourceRef, type SourcedResource } from './types.js';
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole',
   'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass',
-  'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'GatewayClass',
+  'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'GatewayClass', 'PodSecurityPolicy', 'CSINode',
+  'VolumeAttachment', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ]);
 
 export const DEFAULT_NAMESPACE = 'default';

@@ -170,7 +170,8 @@ export function virtualServiceReferenceProblems(object: KubeObject, objects: rea
       if (ref === 'mesh') return;
       const gateway = gatewayReference(ref, namespace);
       if (!gateways.has(`${gateway.namespace}/${gateway.name}`)) {
-        problems.push({ path: entry('spec.gateways', position), message: `gateway "${ref}" (${gateway.namespace}/${gateway.name}) does not exist` });
+        const full = `${gateway.namespace}/${gateway.name}`;
+        problems.push({ path: entry('spec.gateways', position), message: `gateway "${ref}"${full !== ref ? ` (${full})` : ''} does not exist` });
       }
     });
   }

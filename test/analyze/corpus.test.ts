@@ -35,7 +35,10 @@ describe('real manifests: findings checked by hand', { skip: corpusSkip }, () =>
     assert.match(found[0]!.message, /7000, 7001, 7199/);
     assert.doesNotMatch(found[0]!.message, /9042/);
     assert.match(found[0]!.remediation, /kubectl -n default patch service cassandra/);
-    assert.equal(statusOf(report, 'cassandra'), 'ready-with-changes');
+    // This stored version is an apps/v1 StatefulSet without spec.selector: no cluster accepts it.
+    const rejected = report.findings.filter((f) => f.rule === 'apply-rejected');
+    assert.deepEqual(rejected.map((f) => `${f.resource.kind} ${f.resource.name} ${f.path} ${f.severity}`), ['StatefulSet cassandra spec.selector error']);
+    assert.equal(statusOf(report, 'cassandra'), 'blocked');
   });
 
   it('zookeeper: every peer port is declared, nothing but port naming to report', async () => {
@@ -111,14 +114,15 @@ describe('real manifests: findings checked by hand', { skip: corpusSkip }, () =>
   it('CronJobs and admission Jobs never complete with a classic sidecar', async () => {
     const config = classicSidecars();
     const cron = await analyzeFiles([corpus('k8s-website', 'cronjob.yaml')], { config });
-    assert.deepEqual(rulesOn(cron, 'hello'), ['job-sidecar-completion']);
+    // batch/v1beta1: no current cluster serves it (apply-rejected), and the sidecar keeps the job running.
+    assert.deepEqual(rulesOn(cron, 'hello'), ['apply-rejected', 'job-sidecar-completion']);
     assert.equal(statusOf(cron, 'hello'), 'blocked');
     const nginx = await analyzeFiles([corpus('ingress-nginx', 'deploy-cloud-1.24.yaml')], { config });
     const jobs = nginx.findings.filter((f) => f.rule === 'job-sidecar-completion').map((f) => f.resource.name).sort();
     assert.deepEqual(jobs, ['ingress-nginx-admission-create', 'ingress-nginx-admission-patch']);
     // Native sidecars exit with the job: nothing to report.
     const native = await analyzeFiles([corpus('k8s-website', 'cronjob.yaml')]);
-    assert.deepEqual(rulesOn(native, 'hello'), []);
+    assert.deepEqual(rulesOn(native, 'hello'), ['apply-rejected']);
   });
 
   it('bookinfo onboards cleanly; exec probes on localhost are not network calls', async () => {
@@ -134,6 +138,29 @@ describe('real manifests: findings checked by hand', { skip: corpusSkip }, () =>
     const report = await analyzeFiles([corpus('istio-samples', 'liveness-http-same-port.yaml')]);
     assert.deepEqual(rulesOn(report, 'liveness-http'), ['malformed-workload']);
     assert.equal(statusOf(report, 'liveness-http'), 'blocked');
+  });
+
+  it('objects current clusters refuse: removed apiVersions, apps/v1 workloads without selector', async () => {
+    const cases = [
+      [corpus('k8s-website', 'cronjob.yaml'), 'CronJob hello apiVersion: batch/v1beta1 CronJob is no longer served (removed in Kubernetes 1.25)'],
+      [corpus('linkerd2', 'inject_emojivoto_cronjob.input.yaml'), 'CronJob hello apiVersion: batch/v1beta1 CronJob is no longer served (removed in Kubernetes 1.25)'],
+      [corpus('linkerd2', 'inject_emojivoto_deployment_udp.input.yaml'), 'Deployment web apiVersion: apps/v1beta1 Deployment is no longer served (removed in Kubernetes 1.16)'],
+      [corpus('k8s-e2e', 'etcd-statefulset.yaml'), 'StatefulSet etcd spec.selector: apps/v1 StatefulSet requires spec.selector ("spec.selector: Required value")'],
+    ] as const;
+    for (const [file, expected] of cases) {
+      const report = await analyzeFiles([file]);
+      const found = report.findings.filter((f) => f.rule === 'apply-rejected');
+      assert.deepEqual(found.map((f) => `${f.resource.kind} ${f.resource.name} ${f.path}: ${f.message.replace(/^The API server refuses this object, so `kubectl apply` fails: /, '').replace(/\.$/, '')}`), [expected], file);
+    }
+    const bookinfo = await analyzeFiles([corpus('istio-samples', 'bookinfo.yaml')]);
+    assert.deepEqual(bookinfo.findings.filter((f) => f.rule === 'apply-rejected'), []);
+  });
+
+  it('cockroachdb: port 26257 named grpc also serves SQL clients (PostgreSQL wire protocol)', async () => {
+    const report = await analyzeFiles([corpus('k8s-examples', 'cockroachdb-statefulset.yaml')]);
+    const found = report.findings.filter((f) => f.rule === 'protocol-mismatch');
+    assert.deepEqual(found.map((f) => `${f.resource.kind} ${f.resource.name} ${f.path} ${f.severity}`), ['Service cockroachdb spec.ports[0].name warning', 'Service cockroachdb-public spec.ports[0].name warning']);
+    assert.match(found[0]!.message, /declared grpc \(name "grpc"\), but CockroachDB \(image cockroachdb\/cockroach:v1\.1\.0\) serves gRPC between nodes and the PostgreSQL wire protocol/);
   });
 
   it('the whole corpus analyses without crashing, every finding located', async () => {

@@ -48,6 +48,7 @@ metadata:
   namespace: shop
   labels: ${JSON.stringify(labels)}
 spec:
+  selector: {matchLabels: {app: ${name}}}
   template:
     metadata: ${JSON.stringify({ labels: { app: name }, ...template })}
     spec:

@@ -69,7 +69,7 @@ export const rule: CodeRule = {
           resource: refOf(policy),
           path: `spec.rules[${index}]`,
           data: {
-            what: `rule ${index} of this ${action} policy uses ${fields.join(', ')}`,
+            what: `Rule ${index} of this ${action} policy uses ${fields.join(', ')}`,
             ports: hit.join(', '),
             effect: action === 'DENY' ? 'Istio turns it into a deny of the whole TCP port' : 'it never matches TCP traffic, which is then denied',
           },
@@ -91,7 +91,7 @@ export const rule: CodeRule = {
           resource: refOf(vs),
           path: destination.path,
           data: {
-            what: `an http route sends to ${destination.host}`,
+            what: `An http route sends to ${destination.host}`,
             ports: `${service.metadata?.name}:${port.port} (${protocol})`,
             effect: 'Istio ignores HTTP routes for TCP ports, so the route has no effect',
           },

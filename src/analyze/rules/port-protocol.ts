@@ -34,7 +34,7 @@ export const rule: CodeRule = {
               path: `spec.ports[${index}].name`,
               istioCode: 'IST0150',
               severity: 'warning',
-              message: `ExternalName Service port ${port.port}${port.name ? ` (name "${port.name}")` : ''} is ${protocol === 'tcp' ? 'named tcp' : 'unnamed or has an unsupported name'}: Istio cannot route the external name for it`,
+              message: `ExternalName Service port ${port.port} ${protocol === 'tcp' ? `is named "${port.name}"` : port.name ? `has the name "${port.name}", which names no Istio protocol,` : 'has no name'}: Istio routes it as plain TCP, by port alone, and cannot route the external name for it.`,
             });
           }
           return;
