@@ -25,7 +25,7 @@ table{border-collapse:collapse;width:100%}td{overflow-wrap:anywhere}svg{max-widt
 .sev{font-weight:600;text-transform:uppercase;font-size:11px}.sev.error{color:${COLORS.blocked}}.sev.warning{color:#b57d00}.sev.info{color:#3b73b9}
 ul.findings{margin:0;padding-left:16px}ul.findings li{margin-bottom:6px}.fix{color:#56616d}.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#56616d}
 details summary{cursor:pointer;color:#1f3a5f}details ul{margin:6px 0 0;padding-left:16px;color:#37424d}.muted{color:#7a8590}.gap{color:#8a5a00;background:#fff6e0;padding:8px 12px;border-radius:6px;margin:6px 0}
-.nowrap,#rules code{white-space:nowrap;overflow-wrap:normal}.score{font-size:40px;font-weight:700}.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.nowrap{white-space:nowrap;overflow-wrap:normal}#rules code{overflow-wrap:normal}.score{font-size:40px;font-weight:700}.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 `;
 
 function card(cls: string, value: number | string, label: string): string {
@@ -78,7 +78,7 @@ function blockersTable(report: AnalysisReport): string {
   const rows = groups
     .map((group) => {
       const names = group.labels;
-      return `<tr><td><span class="sev ${group.severity}">${esc(group.severity)}</span></td><td><code>${esc(group.rule)}</code><br><span class="muted">${esc(group.title)}</span></td><td>${group.istioCodes.map((code) => esc(code)).join('<br>')}</td><td>${group.workloads.length}</td><td>${group.findings.length}</td><td>${esc(names.slice(0, 6).join(', '))}${names.length > 6 ? ` and ${names.length - 6} more` : ''}</td><td class="nowrap">${group.docs ? `<a href="${esc(group.docs)}">docs</a>` : ''}</td></tr>`;
+      return `<tr><td><span class="sev ${group.severity}">${esc(group.severity)}</span></td><td><code>${esc(group.rule)}</code><br><span class="muted">${esc(group.title)}</span></td><td class="nowrap">${group.istioCodes.map((code) => esc(code)).join('<br>')}</td><td class="nowrap">${group.workloads.length}</td><td class="nowrap">${group.findings.length}</td><td>${esc(names.slice(0, 6).join(', '))}${names.length > 6 ? ` and ${names.length - 6} more` : ''}</td><td class="nowrap">${group.docs ? `<a href="${esc(group.docs)}">docs</a>` : ''}</td></tr>`;
     })
     .join('');
   return `<table id="rules"><thead><tr><th>Severity</th><th>Rule</th><th>Istio code</th><th>Workloads</th><th>Findings</th><th>Workloads or objects</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
