@@ -27,8 +27,18 @@ ReplicaSet, ReplicationController, Job, CronJob). Pods owned by a workload are r
 ## Readiness score
 
 Per namespace and overall: \`score = round(100 x (ready + 0.5 x readyWithChanges) / (workloads - skipped))\`,
-and 100 when every workload is skipped (nothing to onboard). A blocked workload counts 0, one that
-meshgate adapts or that has warnings counts half: it will run in the mesh, but someone should look at it.
+and no score (\`n/a\`, \`null\` in JSON) when every workload is skipped: there is nothing to onboard, which is
+not the same as ready. A blocked workload counts 0, one that meshgate adapts or that has warnings counts
+half: it will run in the mesh, but someone should look at it.
+
+## Reading the report
+
+The text, markdown and HTML reports open with the summary and the findings grouped by rule, most urgent
+first: errors, then warnings, then information, and within each the rules that touch the most workloads.
+The details follow by namespace (text) or as a workload table with the workloads that need attention
+first (HTML: blocked, then ready with changes, ready, skipped; then by their most severe findings). The
+text report lists each workload's injection plan only with \`--show-plan\`; the other formats always
+carry it.
 
 ## Rule files
 

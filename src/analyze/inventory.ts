@@ -9,7 +9,9 @@ import { pushTo, type ResourceRef, type SourcedResource } from './types.js';
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole',
   'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass',
-  'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'GatewayClass',
+  'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'GatewayClass', 'PodSecurityPolicy', 'CSINode',
+  'VolumeAttachment', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ]);
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -35,6 +37,8 @@ export interface BrokenWorkload {
 export interface Inventory {
   readonly cluster?: string;
   readonly resources: readonly SourcedResource[];
+  /** The objects of `resources`, in one list (what the validator's cross-resource checks read). */
+  readonly objects: readonly KubeObject[];
   readonly namespaces: ReadonlyMap<string, SourcedResource>;
   /** Every namespace seen: Namespace objects and the namespaces of namespaced objects. */
   readonly namespaceNames: ReadonlySet<string>;
@@ -194,6 +198,7 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
   return {
     ...(cluster !== undefined ? { cluster } : {}),
     resources,
+    objects: resources.map((r) => r.object),
     servicesIn: (namespace) => servicesByNamespace.get(namespace) ?? [],
     namespaces,
     namespaceNames,

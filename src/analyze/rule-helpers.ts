@@ -1,7 +1,8 @@
 // Small helpers shared by rules written in code.
 import type { Service } from '../k8s/objects.js';
 import type { RuleContext } from './engine/rule.js';
-import type { Workload } from './inventory.js';
+import { selectableWorkloadsOf, type SelectableWorkload } from '../validate/workload-selectors.js';
+import type { Inventory, Workload } from './inventory.js';
 import { skipDecision } from './pod-facts.js';
 import type { SourcedResource } from './types.js';
 
@@ -54,4 +55,9 @@ export function globMatches(pattern: string, value: string): boolean {
   if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
   if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
   return pattern === value;
+}
+
+/** Every workload and pod as Istio's selectors see it (namespace, name, pod labels). */
+export function selectableWorkloads(inventory: Inventory): SelectableWorkload[] {
+  return selectableWorkloadsOf(inventory.objects);
 }

@@ -1,8 +1,9 @@
 // Workload status and readiness scores.
 //
-// Score = round(100 x (ready + 0.5 x readyWithChanges) / (workloads - skipped)); 100 when nothing is
-// to be injected. A blocked workload counts 0, a workload meshgate adapts (or with warnings) half:
-// it will run in the mesh, but someone should look at it.
+// Score = round(100 x (ready + 0.5 x readyWithChanges) / (workloads - skipped)); null ("n/a") when no
+// workload is to be injected: a namespace of skipped workloads is not 100% ready, there is nothing to
+// judge. A blocked workload counts 0, a workload meshgate adapts (or with warnings) half: it will run
+// in the mesh, but someone should look at it.
 import type { Finding, PlanStep, Summary, WorkloadReport, WorkloadStatus } from './types.js';
 
 export function statusOf(input: {
@@ -17,9 +18,9 @@ export function statusOf(input: {
   return 'ready';
 }
 
-export function readinessScore(counts: { ready: number; readyWithChanges: number; workloads: number; skipped: number }): number {
+export function readinessScore(counts: { ready: number; readyWithChanges: number; workloads: number; skipped: number }): number | null {
   const considered = counts.workloads - counts.skipped;
-  if (considered <= 0) return 100;
+  if (considered <= 0) return null;
   return Math.round((100 * (counts.ready + 0.5 * counts.readyWithChanges)) / considered);
 }
 

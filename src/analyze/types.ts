@@ -73,7 +73,8 @@ export interface Summary {
   readonly readyWithChanges: number;
   readonly blocked: number;
   readonly skipped: number;
-  readonly score: number;
+  /** 0-100; null when no workload is to be injected (nothing to judge). */
+  readonly score: number | null;
   readonly findings: { readonly error: number; readonly warning: number; readonly info: number };
 }
 

@@ -12,6 +12,7 @@ import { compileRules } from '../analyze/engine/run.js';
 import { RuleFileError } from '../analyze/engine/rule-files.js';
 import type { RuleDefinition } from '../analyze/engine/rule.js';
 import type { AnalyzerEngines } from '../analyze/engines.js';
+import { formatScore } from '../analyze/reports/common.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../analyze/reports/index.js';
 import { readFileSources } from '../analyze/sources/files.js';
 import { builtinRulesDir, loadRuleDirectory } from '../analyze/sources/rules.js';
@@ -30,13 +31,14 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'selector', short: 'l', type: 'string', valueName: 'SELECTOR', description: 'Only workloads whose pod labels match (e.g. app=web,tier!=db)' },
   { name: 'output', short: 'o', type: 'string', choices: REPORT_FORMATS, valueName: 'FORMAT', description: 'Report format' },
   { name: 'output-file', type: 'string', valueName: 'FILE', description: 'Write the report to FILE instead of stdout' },
+  { name: 'show-plan', type: 'boolean', description: "Text report: list each workload's injection plan (the other formats always carry it)" },
   { name: 'fail-on', type: 'string', choices: ['error', 'warning', 'info', 'none'], valueName: 'LEVEL', description: 'Exit 1 when a finding is at or above LEVEL (default error)' },
   { name: 'rules', type: 'string', repeatable: true, valueName: 'DIR', description: "Add a team's own rule files (rules/*.yaml format); repeatable" },
   { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration (the injector settings the plan uses)' },
   { name: 'timeout', type: 'string', valueName: 'SECONDS', description: 'Per-request timeout for cluster reads (default 30)' },
 ];
 
-const USAGE = 'meshgate analyze [-f PATH ...] [--kubeconfig F] [--context C] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|markdown|sarif|html] [--output-file F] [--fail-on error|warning|info|none] [--rules DIR]';
+const USAGE = 'meshgate analyze [-f PATH ...] [--kubeconfig F] [--context C] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|markdown|sarif|html] [--output-file F] [--show-plan] [--fail-on error|warning|info|none] [--rules DIR]';
 
 /** The injection engine and validator, loaded lazily; the analyzer runs without them if they fail to load. */
 async function loadEngines(stderr: NodeJS.WritableStream): Promise<AnalyzerEngines> {
@@ -180,7 +182,7 @@ export const analyzeCommand: Command = async (argv, io) => {
     gaps: collected.gaps,
     scope: { ...(namespace !== undefined ? { namespace } : {}), ...(selector !== undefined ? { selector } : {}) },
   });
-  const text = renderReport(report, format, { color: useColor(io, outputFile !== undefined) });
+  const text = renderReport(report, format, { color: useColor(io, outputFile !== undefined), showPlan: booleanFlag(args, 'show-plan') });
   if (outputFile !== undefined) {
     try {
       await writeFile(outputFile, text);
@@ -188,7 +190,7 @@ export const analyzeCommand: Command = async (argv, io) => {
       io.stderr.write(`meshgate analyze: cannot write ${outputFile}: ${(error as Error).message}\n`);
       return 2;
     }
-    io.stderr.write(`meshgate analyze: ${format} report written to ${outputFile} (score ${report.summary.score}/100, ${report.summary.findings.error} error(s))\n`);
+    io.stderr.write(`meshgate analyze: ${format} report written to ${outputFile} (score ${formatScore(report.summary.score)}, ${report.summary.findings.error} error(s))\n`);
   } else {
     io.stdout.write(text);
   }

@@ -35,7 +35,8 @@ const portValue: Check = (value) =>
 const stringMap: Check = (value) => {
   if (!isObject(value)) return { path: '', message: `expected a map of strings, got ${describe(value)}` };
   for (const key of Object.keys(value)) {
-    if (typeof value[key] !== 'string') return { path: `.${key}`, message: `expected a string, got ${describe(value[key])}` };
+    // Keys with dots or slashes (`sidecar.istio.io/inject`) print as `["key"]`, as kubectl does.
+    if (typeof value[key] !== 'string') return { path: /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, message: `expected a string, got ${describe(value[key])}` };
   }
   return undefined;
 };

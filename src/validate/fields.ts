@@ -216,17 +216,29 @@ export function checkRegex(findings: Findings, path: string, value: unknown): vo
  * rejected; an empty prefix matches everything and is accepted in route matches, but not where a
  * value is required (`nonEmpty`, CORS origins).
  */
-export function checkStringMatch(findings: Findings, path: string, value: unknown, options: { nonEmpty?: boolean } = {}): void {
+export interface StringMatchOptions {
+  /** `exact` and `prefix` must not be empty (CORS origins). */
+  readonly nonEmpty?: boolean;
+  /**
+   * `prefix` must not be empty: Envoy's string matcher refuses an empty prefix, so Istio rejects it
+   * for headers, query parameters, scheme, method and authority. A uri prefix may be empty (Envoy's
+   * route matcher takes it as "every path"): Istio `validateHTTPRouteMatchRequest`.
+   */
+  readonly nonEmptyPrefix?: boolean;
+  /** `regex: "*"` means "header present" in withoutHeaders, not a regular expression. */
+  readonly starMeansPresent?: boolean;
+}
+
+export function checkStringMatch(findings: Findings, path: string, value: unknown, options: StringMatchOptions = {}): void {
   const match = objectAt(value);
   if (!match) return;
-  if (typeof match['regex'] === 'string') {
+  if (typeof match['regex'] === 'string' && !(options.starMeansPresent && match['regex'] === '*')) {
     if (match['regex'] === '') findings.error(`${path}.regex`, 'regex string match should not be empty');
     else checkRegex(findings, `${path}.regex`, match['regex']);
   }
-  if (options.nonEmpty) {
-    for (const kind of ['exact', 'prefix'] as const) {
-      if (match[kind] === '') findings.error(`${path}.${kind}`, `${kind} string match should not be empty`);
-    }
+  const emptyNotAllowed = options.nonEmpty ? (['exact', 'prefix'] as const) : options.nonEmptyPrefix ? (['prefix'] as const) : [];
+  for (const kind of emptyNotAllowed) {
+    if (match[kind] === '') findings.error(`${path}.${kind}`, `${kind} string match should not be empty`);
   }
 }
 

@@ -43,12 +43,25 @@ export function validateResource(object: unknown): ValidationResult | undefined 
 
   const cleaned = withoutNullFields(object) as Record<string, unknown>;
   const schemaErrors = schemaIssues(meshKind.schema, cleaned);
-  // The API server rejects on the CRD layer before the webhook runs; report those problems alone.
-  if (schemaErrors.length > 0) return result(schemaErrors, []);
 
   const findings = new Findings();
   checkMetadata(findings, kind, metadata, cleaned['spec']);
   const spec = isObject(cleaned['spec']) ? cleaned['spec'] : {};
   meshKind.check({ spec, namespace, name, findings });
-  return result(findings.errors, findings.warnings);
+  if (schemaErrors.length === 0) return result(findings.errors, findings.warnings);
+  // The API server stops at the CRD layer, but a person fixing the file wants every problem in one
+  // run: the semantic errors follow, except those about a field the CRD layer already named or about
+  // the object or list holding it (the checks read an ill-typed or misspelt field as absent, so what
+  // they say there only repeats the same mistake less precisely).
+  const shadowed = schemaErrors.flatMap((e) => enclosingPaths(e.path));
+  const covered = (path: string): boolean =>
+    shadowed.includes(path) || schemaErrors.some((e) => path === e.path || path.startsWith(`${e.path}.`) || path.startsWith(`${e.path}[`));
+  return result([...schemaErrors, ...findings.errors.filter((e) => !covered(e.path))], findings.warnings.filter((w) => !covered(w.path)));
+}
+
+/** `spec.http[0].route[1].weight` -> `spec.http[0].route[1]`, `spec.http[0].route`; never `spec` itself. */
+function enclosingPaths(path: string): string[] {
+  const parent = path.replace(/(\.[^.[\]]+|\[[^\]]*\])$/, '');
+  const list = parent.replace(/\[[^\]]*\]$/, '');
+  return [parent, list].filter((p) => p !== '' && p !== 'spec' && p !== path);
 }

@@ -53,7 +53,7 @@ function checkRouteDestinations(findings: Findings, path: string, value: unknown
 
 function checkHttpMatch(findings: Findings, path: string, match: Fields, boundToMesh: boolean): void {
   checkStringMatch(findings, `${path}.uri`, match['uri']);
-  for (const field of ['scheme', 'method', 'authority'] as const) checkStringMatch(findings, `${path}.${field}`, match[field]);
+  for (const field of ['scheme', 'method', 'authority'] as const) checkStringMatch(findings, `${path}.${field}`, match[field], { nonEmptyPrefix: true });
   for (const field of ['headers', 'withoutHeaders', 'queryParams'] as const) {
     for (const [name, condition] of Object.entries(objectAt(match[field]) ?? {})) {
       const conditionPath = entry(`${path}.${field}`, name);
@@ -62,7 +62,7 @@ function checkHttpMatch(findings: Findings, path: string, match: Fields, boundTo
         if (boundToMesh) findings.error(conditionPath, 'JWT claim based routing is only supported for gateways, not the mesh (set gateways without "mesh")');
         if (name.length === JWT_CLAIM_PREFIX.length) findings.error(conditionPath, 'JWT claim name must not be empty');
       }
-      checkStringMatch(findings, conditionPath, condition);
+      checkStringMatch(findings, conditionPath, condition, { nonEmptyPrefix: true, starMeansPresent: field === 'withoutHeaders' });
     }
   }
   if (match['port'] !== undefined) checkPort(findings, `${path}.port`, match['port']);

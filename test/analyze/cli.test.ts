@@ -125,6 +125,15 @@ describe('meshgate analyze output', () => {
   it('--help lists the flags', async () => {
     const result = await analyzeCli(['--help']);
     assert.equal(result.code, 0);
-    for (const flag of ['--filename', '--kubeconfig', '--context', '--all-contexts', '--output-file', '--fail-on', '--rules']) assert.ok(result.stdout.includes(flag), flag);
+    for (const flag of ['--filename', '--kubeconfig', '--context', '--all-contexts', '--output-file', '--show-plan', '--fail-on', '--rules']) assert.ok(result.stdout.includes(flag), flag);
+  });
+
+  it("--show-plan lists each workload's injection plan in the text report; without it the plan stays out", async () => {
+    const plain = await analyzeCli(['-f', warned]);
+    assert.doesNotMatch(plain.stdout, /^ {4}plan {2}/m);
+    assert.match(plain.stdout, /Each workload's injection plan: run again with --show-plan\.\n$/);
+    const withPlan = await analyzeCli(['-f', warned, '--show-plan']);
+    assert.match(withPlan.stdout, /^ {4}plan {2}\S.*: \S/m);
+    assert.doesNotMatch(withPlan.stdout, /run again with --show-plan/);
   });
 });

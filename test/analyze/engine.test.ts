@@ -48,6 +48,7 @@ metadata:
   namespace: shop
   labels: ${JSON.stringify(labels)}
 spec:
+  selector: {matchLabels: {app: ${name}}}
   template:
     metadata: ${JSON.stringify({ labels: { app: name }, ...template })}
     spec:
@@ -223,7 +224,7 @@ spec:
   it('score: ready counts 1, ready-with-changes 0.5, blocked 0, skipped not at all', () => {
     assert.equal(readinessScore({ workloads: 4, ready: 2, readyWithChanges: 1, skipped: 0 }), 63);
     assert.equal(readinessScore({ workloads: 5, ready: 2, readyWithChanges: 1, skipped: 1 }), 63);
-    assert.equal(readinessScore({ workloads: 2, ready: 0, readyWithChanges: 0, skipped: 2 }), 100);
+    assert.equal(readinessScore({ workloads: 2, ready: 0, readyWithChanges: 0, skipped: 2 }), null, 'nothing to inject: n/a, not 100');
     assert.equal(readinessScore({ workloads: 3, ready: 0, readyWithChanges: 0, skipped: 0 }), 0);
   });
 

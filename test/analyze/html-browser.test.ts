@@ -1,5 +1,6 @@
 // The HTML report in a real browser (headless Chromium): it renders, the DOM holds the summary, the
-// chart and the workload table, and a screenshot is taken (kept in the temp directory for a look).
+// chart and the workload table (most urgent first), the docs links do not wrap even in a narrow
+// window, and a screenshot is taken (kept in the temp directory for a look).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
@@ -16,12 +17,18 @@ const run = promisify(execFile);
 const CHROMIUM = process.env['MESHGATE_CHROMIUM'] ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found; HTML browser test skipped`;
 
-function chromiumArgs(profile: string, extra: string[], url: string): string[] {
+function chromiumArgs(profile: string, extra: string[], url: string, windowSize = '1280,2000'): string[] {
   return [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--window-size=1280,2000', ...extra, url,
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `--window-size=${windowSize}`, ...extra, url,
   ];
 }
+
+// Measures, in the page as laid out, on how many lines each docs link of the rules table sits (the
+// report itself has no scripts; this copy gets one that writes the answer into the DOM).
+const MEASURE_DOCS_LINKS = `<script>
+document.body.dataset.docsLines = [...document.querySelectorAll('#rules a')].map((a) => a.getClientRects().length).join(',');
+</script></body>`;
 
 describe('html report in headless Chromium', { skip }, () => {
   it('renders the summary, the namespace chart and the workload table', async () => {
@@ -46,6 +53,18 @@ describe('html report in headless Chromium', { skip }, () => {
     for (const workload of report.workloads) assert.ok(html.includes(`<b>${workload.name}</b>`), workload.name);
     assert.match(html, /<span class="status blocked">blocked<\/span>/);
     assert.match(html, /Linkerd is already part of this pod/);
+
+    const order = [...html.matchAll(/<span class="status ([a-z-]+)">/g)].map((m) => m[1]);
+    const rank = ['blocked', 'ready-with-changes', 'ready', 'skipped'];
+    assert.deepEqual(order, [...order].sort((a, b) => rank.indexOf(a!) - rank.indexOf(b!)), 'workloads most urgent first');
+    assert.match(html, /n\/a \(1\)<\/text>/, 'a namespace with nothing to inject has no score');
+
+    const measured = join(dir, 'measured.html');
+    await writeFile(measured, renderReport(report, 'html', { color: false }).replace('</body>', MEASURE_DOCS_LINKS));
+    const narrow = await run(CHROMIUM, chromiumArgs(join(dir, 'profile-narrow'), ['--dump-dom'], `file://${measured}`, '640,2000'), { timeout: 90_000, maxBuffer: 16 * 1024 * 1024 });
+    const lines = /data-docs-lines="([\d,]*)"/.exec(narrow.stdout)?.[1];
+    assert.ok(lines !== undefined && lines !== '', 'the page measured its docs links');
+    assert.deepEqual(lines.split(',').filter((n) => n !== '1'), [], `docs links broken over several lines: ${lines}`);
 
     const png = join(dir, 'report.png');
     await run(CHROMIUM, chromiumArgs(join(dir, 'profile-shot'), [`--screenshot=${png}`], url), { timeout: 90_000 });

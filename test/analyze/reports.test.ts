@@ -4,7 +4,8 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderReport } from '../../src/analyze/reports/index.js';
-import type { AnalysisReport } from '../../src/analyze/types.js';
+import { findingGroups, workloadsByUrgency } from '../../src/analyze/reports/common.js';
+import type { AnalysisReport, Finding, WorkloadReport } from '../../src/analyze/types.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { analyzeFiles } from './helpers.js';
 
@@ -81,6 +82,7 @@ describe('markdown and text', () => {
     const md = renderReport(report, 'markdown', { color: false });
     assert.match(md, /^# Mesh readiness report/);
     assert.match(md, new RegExp(`\\*\\*Readiness score: ${report.summary.score}/100\\*\\*`));
+    assert.match(md, /## Findings by rule, most urgent first\n\n\| Rule \| Istio code \| Severity \| Workloads \| Findings \| Title \|/);
     assert.match(md, /\| `existing-sidecar` \|  \| error \| 1 \|/);
     assert.match(md, /### Deployment shop\/web: \*\*blocked\*\*/);
     assert.match(md, /<details><summary>Injection plan<\/summary>/);
@@ -119,5 +121,94 @@ describe('html', () => {
     assert.doesNotMatch(html, /<script>alert/);
     assert.doesNotMatch(html, /<img src=x/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+});
+
+// A report built by hand, so that the order the report must show is known in advance.
+function finding(rule: string, severity: Finding['severity'], kind: string, namespace: string, name: string): Finding {
+  return { rule, severity, istioCode: null, resource: { kind, namespace, name, file: 'a.yaml', line: 1 }, path: 'spec', message: `${rule} on ${name}`, remediation: 'fix it' };
+}
+function workload(namespace: string, name: string, status: WorkloadReport['status'], findings: Finding[]): WorkloadReport {
+  return { kind: 'Deployment', namespace, name, file: 'a.yaml', line: 1, status, plan: [{ change: 'add istio-proxy', reason: 'injection' }], findings };
+}
+const oneWarning = finding('probe-exec-network', 'warning', 'Deployment', 'shop', 'cart');
+const spreadWarnings = ['web', 'api', 'cart'].map((name) => finding('udp-port', 'warning', 'Deployment', 'shop', name));
+const blocker = finding('app-uid-1337', 'error', 'Deployment', 'shop', 'api');
+const serviceInfo = finding('port-protocol', 'info', 'Service', 'shop', 'web');
+const handMade: AnalysisReport = {
+  version: 'test',
+  source: 'files: a.yaml',
+  summary: { workloads: 5, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 2, score: 33, findings: { error: 1, warning: 4, info: 1 } },
+  namespaces: [
+    { namespace: 'kube-system', workloads: 1, ready: 0, readyWithChanges: 0, blocked: 0, skipped: 1, score: null },
+    { namespace: 'shop', workloads: 4, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 1, score: 33 },
+  ],
+  workloads: [
+    workload('kube-system', 'coredns', 'skipped', []),
+    workload('shop', 'cart', 'ready-with-changes', [oneWarning, spreadWarnings[2]!]),
+    workload('shop', 'api', 'blocked', [blocker, spreadWarnings[1]!]),
+    workload('shop', 'batch', 'skipped', []),
+    workload('shop', 'web', 'ready-with-changes', [spreadWarnings[0]!]),
+  ],
+  findings: [blocker, oneWarning, ...spreadWarnings, serviceInfo],
+  gaps: [],
+  rules: [],
+};
+
+describe('a report a team lead can act on', () => {
+  it('groups findings by rule: errors first, then the rules that touch the most workloads', () => {
+    assert.deepEqual(
+      findingGroups(handMade).map((g) => `${g.severity} ${g.rule} ${g.workloads.length}w ${g.findings.length}f`),
+      ['error app-uid-1337 1w 1f', 'warning udp-port 3w 3f', 'warning probe-exec-network 1w 1f', 'info port-protocol 0w 1f'],
+    );
+  });
+
+  it('text opens with the summary and the findings by rule; plan lines only with --show-plan', () => {
+    const text = renderReport(handMade, 'text', { color: false });
+    const lines = text.split('\n');
+    assert.equal(lines[0], 'meshgate analyze: files: a.yaml');
+    assert.match(lines[1]!, /^Readiness score 33\/100 - 5 workload\(s\)/);
+    assert.deepEqual(lines.slice(2, 12), [
+      '',
+      'Findings by rule, most urgent first (severity, then workloads affected):',
+      '  ERROR   app-uid-1337 (app-uid-1337): 1 workload, 1 finding',
+      '          Deployment shop/api',
+      '  WARNING udp-port (udp-port): 3 workloads, 3 findings',
+      '          Deployment shop/api, Deployment shop/cart, Deployment shop/web',
+      '  WARNING probe-exec-network (probe-exec-network): 1 workload, 1 finding',
+      '          Deployment shop/cart',
+      '  INFO    port-protocol (port-protocol): 1 finding',
+      '          Service shop/web',
+    ]);
+    assert.doesNotMatch(text, /plan {2}add istio-proxy/);
+    assert.match(text, /Each workload's injection plan: run again with --show-plan\.\n$/);
+    const withPlan = renderReport(handMade, 'text', { color: false, showPlan: true });
+    assert.equal(withPlan.match(/plan {2}add istio-proxy: injection/g)?.length, 5);
+    assert.doesNotMatch(withPlan, /--show-plan/);
+  });
+
+  it('a namespace with nothing to inject has no score (n/a), in text, markdown and HTML', () => {
+    assert.match(renderReport(handMade, 'text', { color: false }), /^namespace kube-system \(score n\/a\)$/m);
+    assert.match(renderReport(handMade, 'markdown', { color: false }), /^\| kube-system \| n\/a \| 1 \| 0 \| 0 \| 0 \| 1 \|$/m);
+    assert.match(renderReport(handMade, 'html', { color: false }), />n\/a \(1\)<\/text>/);
+    assert.doesNotMatch(renderReport(handMade, 'html', { color: false }), /100\/100/);
+  });
+
+  it('lists workloads by status, then by their most severe findings', () => {
+    assert.deepEqual(workloadsByUrgency(handMade.workloads).map((w) => `${w.status} ${w.name}`), [
+      'blocked api',
+      'ready-with-changes cart',
+      'ready-with-changes web',
+      'skipped coredns',
+      'skipped batch',
+    ]);
+    const html = renderReport(handMade, 'html', { color: false });
+    const order = [...html.matchAll(/<b>([a-z]+)<\/b><br><span class="path">/g)].map((m) => m[1]);
+    assert.deepEqual(order, ['api', 'cart', 'web', 'coredns', 'batch']);
+  });
+
+  it('the docs link of each rule sits in a cell that does not wrap', () => {
+    const withDocs: AnalysisReport = { ...handMade, rules: [{ id: 'udp-port', severity: 'warning', title: 'UDP port', message: '', remediation: '', docs: 'https://istio.io/latest/docs/ops/deployment/application-requirements/', targetKinds: ['Workload'], istioCode: null }] };
+    assert.match(renderReport(withDocs, 'html', { color: false }), /<td class="nowrap"><a href="https:\/\/istio\.io\/latest\/docs\/ops\/deployment\/application-requirements\/">docs<\/a><\/td>/);
   });
 });

@@ -52,7 +52,7 @@ describe('meshgate validate', () => {
     assert.equal(alone.code, 1);
     const rule = await validate(['-f', '-'], 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r, namespace: shop}\nspec:\n  host: ratings\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {selector: {app: web}}\n');
     assert.equal(rule.code, 0);
-    assert.match(rule.stdout, /^<stdin>:1: warning: DestinationRule shop\/r: spec\.host: host "ratings" \(ratings\.shop\.svc\.cluster\.local\) matches no Service or ServiceEntry$/m);
+    assert.match(rule.stdout, /^<stdin>:1: warning: DestinationRule shop\/r: spec\.host: host "ratings" \(ratings\.shop\.svc\.cluster\.local\) matches no Service or ServiceEntry visible in namespace shop$/m);
   });
 
   it('writes the JSON contract with -o json', async () => {

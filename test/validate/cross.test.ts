@@ -36,7 +36,7 @@ describe('crossResourceWarnings: VirtualService', () => {
     assert.deepEqual(paths(vs, [vs, service('reviews', 'bookinfo')]), []);
     const warnings = crossResourceWarnings(vs, { objects: [vs, service('reviews', 'other')] });
     assert.deepEqual(warnings, [
-      { path: 'spec.http[0].route[0].destination.host', message: 'host "reviews" (reviews.bookinfo.svc.cluster.local) matches no Service or ServiceEntry' },
+      { path: 'spec.http[0].route[0].destination.host', message: 'host "reviews" (reviews.bookinfo.svc.cluster.local) matches no Service or ServiceEntry visible in namespace bookinfo' },
     ]);
   });
 

@@ -47,12 +47,32 @@ describe('validateResource', () => {
     });
   });
 
-  it('reports the CRD layer in kubectl style and stops there', () => {
+  it('reports the CRD layer in kubectl style, then the semantic errors of the rest of the resource', () => {
     const result = validateResource(reviews({ hosts: ['*'], http: [{ rout: [], timeout: 5 }] }));
     assert.ok(result && !result.valid);
+    // "HTTP route ... is required" on spec.http[0] only repeats the misspelt `rout`: left out.
     assert.deepEqual(result.errors, [
       { path: 'spec.http[0].rout', message: 'unknown field' },
       { path: 'spec.http[0].timeout', message: 'must be a string (got integer)' },
+      { path: 'spec.hosts[0]', message: 'wildcard host "*" is not allowed for virtual services bound to the mesh gateway' },
+    ]);
+  });
+
+  it('one unknown field does not hide the semantic errors elsewhere in the resource', () => {
+    const result = validateResource(
+      reviews({
+        hosts: ['reviews'],
+        http: [
+          { match: [{ uri: { regex: '(?=a)' } }], route: [{ destination: { host: 'reviews' }, weigth: 10 }] },
+          { route: [{ destination: { host: 'reviews', subset: 'V_1' } }], retries: { attempts: 0, perTryTimeout: '2s' } },
+        ],
+      }),
+    );
+    assert.deepEqual(result?.errors.map((e) => e.path), [
+      'spec.http[0].route[0].weigth',
+      'spec.http[0].match[0].uri.regex',
+      'spec.http[1].route[0].destination.subset',
+      'spec.http[1].retries.perTryTimeout',
     ]);
   });
 

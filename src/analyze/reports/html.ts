@@ -1,8 +1,8 @@
 // One self-contained HTML page: inline CSS and SVG, no scripts, nothing fetched from the network.
-// Summary, readiness by namespace (stacked bars), blockers by rule, and every workload with its
-// findings and injection plan.
-import { findingsUnderWorkloads } from './common.js';
-import { pushTo, type AnalysisReport, type Finding, type NamespaceSummary, type WorkloadReport } from '../types.js';
+// Summary, readiness by namespace (stacked bars), findings by rule (most urgent first), and every
+// workload with its findings and injection plan, the ones that need attention first.
+import { findingGroups, findingsUnderWorkloads, formatScore, workloadsByUrgency } from './common.js';
+import type { AnalysisReport, Finding, NamespaceSummary, WorkloadReport } from '../types.js';
 
 function esc(text: string | number | null | undefined): string {
   return String(text ?? '')
@@ -25,7 +25,7 @@ table{border-collapse:collapse;width:100%}td{overflow-wrap:anywhere}svg{max-widt
 .sev{font-weight:600;text-transform:uppercase;font-size:11px}.sev.error{color:${COLORS.blocked}}.sev.warning{color:#b57d00}.sev.info{color:#3b73b9}
 ul.findings{margin:0;padding-left:16px}ul.findings li{margin-bottom:6px}.fix{color:#56616d}.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#56616d}
 details summary{cursor:pointer;color:#1f3a5f}details ul{margin:6px 0 0;padding-left:16px;color:#37424d}.muted{color:#7a8590}.gap{color:#8a5a00;background:#fff6e0;padding:8px 12px;border-radius:6px;margin:6px 0}
-.score{font-size:40px;font-weight:700}.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.nowrap{white-space:nowrap;overflow-wrap:normal}#rules code{overflow-wrap:normal}.score{font-size:40px;font-weight:700}.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 `;
 
 function card(cls: string, value: number | string, label: string): string {
@@ -60,7 +60,7 @@ function namespaceChart(namespaces: readonly NamespaceSummary[]): string {
         })
         .join('');
       const name = ns.cluster ? `${ns.cluster}/${ns.namespace}` : ns.namespace;
-      return `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" font-size="12" fill="#1d2630">${esc(name.length > 30 ? `${name.slice(0, 29)}…` : name)}</text>${rects}<text x="${labelWidth + barWidth + 8}" y="${y + 13}" font-size="12" font-weight="600" fill="#1d2630">${ns.score}/100 (${ns.workloads})</text>`;
+      return `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" font-size="12" fill="#1d2630">${esc(name.length > 30 ? `${name.slice(0, 29)}…` : name)}</text>${rects}<text x="${labelWidth + barWidth + 8}" y="${y + 13}" font-size="12" font-weight="600" fill="#1d2630">${formatScore(ns.score)} (${ns.workloads})</text>`;
     })
     .join('');
   const legend = `<p class="legend"><span><i style="background:${COLORS.ready}"></i>ready</span><span><i style="background:${COLORS.changes}"></i>ready with changes</span><span><i style="background:${COLORS.blocked}"></i>blocked</span><span><i style="background:${COLORS.skipped}"></i>skipped</span></p>`;
@@ -73,24 +73,20 @@ function findingItem(f: Finding, workload?: WorkloadReport): string {
 }
 
 function blockersTable(report: AnalysisReport): string {
-  const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) pushTo(byRule, f.rule, f);
-  if (byRule.size === 0) return '<p>No findings.</p>';
-  const rank = { error: 3, warning: 2, info: 1 } as const;
-  const rows = [...byRule.entries()]
-    .sort((a, b) => rank[b[1][0]!.severity] - rank[a[1][0]!.severity] || b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .map(([rule, list]) => {
-      const info = report.rules.find((r) => r.id === rule);
-      const names = [...new Set(list.map((f) => `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`))];
-      return `<tr><td><span class="sev ${list[0]!.severity}">${esc(list[0]!.severity)}</span></td><td><code>${esc(rule)}</code>${info ? `<br><span class="muted">${esc(info.title)}</span>` : ''}</td><td>${esc([...new Set(list.map((f) => f.istioCode).filter((c) => c !== null))].join(', '))}</td><td>${list.length}</td><td>${esc(names.slice(0, 6).join(', '))}${names.length > 6 ? ` and ${names.length - 6} more` : ''}</td><td>${info ? `<a href="${esc(info.docs)}">docs</a>` : ''}</td></tr>`;
+  const groups = findingGroups(report);
+  if (groups.length === 0) return '<p>No findings.</p>';
+  const rows = groups
+    .map((group) => {
+      const names = group.labels;
+      return `<tr><td><span class="sev ${group.severity}">${esc(group.severity)}</span></td><td><code>${esc(group.rule)}</code><br><span class="muted">${esc(group.title)}</span></td><td class="nowrap">${group.istioCodes.map((code) => esc(code)).join('<br>')}</td><td class="nowrap">${group.workloads.length}</td><td class="nowrap">${group.findings.length}</td><td>${esc(names.slice(0, 6).join(', '))}${names.length > 6 ? ` and ${names.length - 6} more` : ''}</td><td class="nowrap">${group.docs ? `<a href="${esc(group.docs)}">docs</a>` : ''}</td></tr>`;
     })
     .join('');
-  return `<table><thead><tr><th>Severity</th><th>Rule</th><th>Istio code</th><th>Count</th><th>Resources</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table id="rules"><thead><tr><th>Severity</th><th>Rule</th><th>Istio code</th><th>Workloads</th><th>Findings</th><th>Workloads or objects</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function workloadsTable(report: AnalysisReport): string {
   if (report.workloads.length === 0) return '<p class="muted">No workloads in the input.</p>';
-  const rows = report.workloads
+  const rows = workloadsByUrgency(report.workloads)
     .map((w) => {
       const findings = w.findings.length > 0 ? `<ul class="findings">${w.findings.map((f) => findingItem(f, w)).join('')}</ul>` : '<span class="muted">none</span>';
       const plan = w.plan.length > 0 ? `<details><summary>${w.plan.length} change(s)</summary><ul>${w.plan.map((p) => `<li><b>${esc(p.change)}</b>: ${esc(p.reason)}</li>`).join('')}</ul></details>` : '<span class="muted">-</span>';
@@ -112,12 +108,12 @@ export function renderHtml(report: AnalysisReport): string {
 <body><header><h1>Mesh readiness report</h1><p>${esc(report.source)} - meshgate ${esc(report.version)}</p></header>
 <main>
 <section id="summary"><h2>Summary</h2>
-<div class="cards"><div class="card"><span>Readiness score</span><b class="score">${s.score}/100</b></div>${card('', s.workloads, 'workloads')}${card('ready', s.ready, 'ready')}${card('changes', s.readyWithChanges, 'ready with changes')}${card('blocked', s.blocked, 'blocked')}${card('skipped', s.skipped, 'skipped')}</div>
+<div class="cards"><div class="card"><span>Readiness score</span><b class="score">${formatScore(s.score)}</b></div>${card('', s.workloads, 'workloads')}${card('ready', s.ready, 'ready')}${card('changes', s.readyWithChanges, 'ready with changes')}${card('blocked', s.blocked, 'blocked')}${card('skipped', s.skipped, 'skipped')}</div>
 <p>Findings: <span class="sev error">${s.findings.error} errors</span>, <span class="sev warning">${s.findings.warning} warnings</span>, <span class="sev info">${s.findings.info} info</span>.</p>${gaps}
 </section>
 <section id="namespaces"><h2>Readiness by namespace</h2>${namespaceChart(report.namespaces)}</section>
-<section id="blockers"><h2>Findings by rule</h2>${blockersTable(report)}</section>
-<section><h2>Workloads</h2>${workloadsTable(report)}</section>
+<section id="blockers"><h2>Findings by rule, most urgent first</h2>${blockersTable(report)}</section>
+<section><h2>Workloads, most urgent first</h2>${workloadsTable(report)}</section>
 ${others.length > 0 ? `<section id="other"><h2>Other findings (Services, Namespaces, mesh resources)</h2><ul class="findings">${others.map((f) => `${findingItem(f).replace('<li>', `<li><b>${esc(f.resource.kind)} ${esc(f.resource.namespace ? `${f.resource.namespace}/` : '')}${esc(f.resource.name)}</b> `)}`).join('')}</ul></section>` : ''}
 </main></body></html>
 `;

@@ -9,7 +9,13 @@ import { renderText } from './text.js';
 export const REPORT_FORMATS = ['text', 'json', 'yaml', 'markdown', 'sarif', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function renderReport(report: AnalysisReport, format: ReportFormat, options: { color: boolean }): string {
+export interface RenderOptions {
+  readonly color: boolean;
+  /** Text: list each workload's injection plan (the other formats always carry it). */
+  readonly showPlan?: boolean;
+}
+
+export function renderReport(report: AnalysisReport, format: ReportFormat, options: RenderOptions): string {
   switch (format) {
     case 'text':
       return renderText(report, options);

@@ -1,7 +1,7 @@
 // Markdown report (pull requests, wikis): summary, readiness by namespace, blockers by rule, then each
 // workload with its findings and plan.
-import { findingsUnderWorkloads } from './common.js';
-import { pushTo, type AnalysisReport, type Finding, type WorkloadReport } from '../types.js';
+import { findingGroups, findingsUnderWorkloads, formatScore, workloadsByUrgency } from './common.js';
+import type { AnalysisReport, Finding, WorkloadReport } from '../types.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -21,7 +21,7 @@ export function renderMarkdown(report: AnalysisReport): string {
   const out: string[] = [];
   out.push(`# Mesh readiness report`, '');
   out.push(`Source: ${report.source} - meshgate ${report.version}`, '');
-  out.push(`**Readiness score: ${s.score}/100**`, '');
+  out.push(`**Readiness score: ${formatScore(s.score)}**`, '');
   out.push('| Workloads | Ready | Ready with changes | Blocked | Skipped | Errors | Warnings | Info |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.workloads} | ${s.ready} | ${s.readyWithChanges} | ${s.blocked} | ${s.skipped} | ${s.findings.error} | ${s.findings.warning} | ${s.findings.info} |`, '');
@@ -31,25 +31,22 @@ export function renderMarkdown(report: AnalysisReport): string {
     out.push('| Namespace | Score | Workloads | Ready | Ready with changes | Blocked | Skipped |');
     out.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const ns of report.namespaces) {
-      out.push(`| ${cell(ns.cluster ? `${ns.cluster}/${ns.namespace}` : ns.namespace)} | ${ns.score} | ${ns.workloads} | ${ns.ready} | ${ns.readyWithChanges} | ${ns.blocked} | ${ns.skipped} |`);
+      out.push(`| ${cell(ns.cluster ? `${ns.cluster}/${ns.namespace}` : ns.namespace)} | ${formatScore(ns.score)} | ${ns.workloads} | ${ns.ready} | ${ns.readyWithChanges} | ${ns.blocked} | ${ns.skipped} |`);
     }
     out.push('');
   }
-  const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) pushTo(byRule, f.rule, f);
-  if (byRule.size > 0) {
-    out.push('## Findings by rule', '');
-    out.push('| Rule | Istio code | Severity | Count | Title |');
-    out.push('|---|---|---|---:|---|');
-    const rules = [...byRule.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
-    for (const [rule, list] of rules) {
-      const info = report.rules.find((r) => r.id === rule);
-      out.push(`| \`${rule}\` | ${[...new Set(list.map((f) => f.istioCode).filter((c) => c !== null))].join(', ')} | ${list[0]!.severity} | ${list.length} | ${cell(info?.title ?? '')} |`);
+  const groups = findingGroups(report);
+  if (groups.length > 0) {
+    out.push('## Findings by rule, most urgent first', '');
+    out.push('| Rule | Istio code | Severity | Workloads | Findings | Title |');
+    out.push('|---|---|---|---:|---:|---|');
+    for (const group of groups) {
+      out.push(`| \`${group.rule}\` | ${group.istioCodes.join(', ')} | ${group.severity} | ${group.workloads.length} | ${group.findings.length} | ${cell(group.title)} |`);
     }
     out.push('');
   }
   out.push('## Workloads', '');
-  for (const w of report.workloads) {
+  for (const w of workloadsByUrgency(report.workloads)) {
     out.push(`### ${w.kind} ${w.namespace}/${w.name}: ${STATUS_ICON[w.status]}`, '');
     if (w.statusReason) out.push(`${w.status === 'skipped' ? 'Skipped' : 'Reason'}: ${w.statusReason}`, '');
     for (const f of w.findings) {

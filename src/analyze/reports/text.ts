@@ -1,10 +1,14 @@
-// Text report for terminals: summary, then findings grouped by namespace and workload. Colour only when
-// asked (the CLI decides: a TTY and no NO_COLOR).
-import { findingsUnderWorkloads } from './common.js';
+// Text report for terminals: the summary and the findings by rule, most urgent first (what a team lead
+// acts on), then the details by namespace and workload. Each workload's injection plan only when asked
+// (--show-plan): it is the same few lines for most workloads. Colour only when asked (the CLI decides:
+// a TTY and no NO_COLOR).
+import { findingGroups, findingsUnderWorkloads, formatScore, type FindingGroup } from './common.js';
 import type { AnalysisReport, Finding, ResourceRef, Severity, WorkloadReport } from '../types.js';
 
 export interface TextOptions {
   readonly color: boolean;
+  /** List each workload's injection plan. */
+  readonly showPlan?: boolean;
 }
 
 const CODES = { red: 31, yellow: 33, green: 32, cyan: 36, grey: 90, bold: 1 } as const;
@@ -36,25 +40,41 @@ function refLabel(ref: Pick<ResourceRef, 'kind' | 'name' | 'cluster'>): string {
   return `${ref.kind} ${ref.name}`;
 }
 
+const SHOWN_RESOURCES = 4;
+
+function groupLines(group: FindingGroup, color: boolean): string[] {
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const touches = group.workloads.length > 0 ? `${count(group.workloads.length, 'workload')}, ` : '';
+  const head = `  ${paint(color, SEVERITY_STYLE[group.severity], group.severity.toUpperCase().padEnd(7))} ${group.rule}${group.istioCodes.length > 0 ? ` ${group.istioCodes.join(', ')}` : ''} (${group.title}): ${touches}${count(group.findings.length, 'finding')}`;
+  const names = group.labels;
+  const more = names.length > SHOWN_RESOURCES ? ` and ${names.length - SHOWN_RESOURCES} more` : '';
+  return [head, `          ${names.slice(0, SHOWN_RESOURCES).join(', ')}${more}`];
+}
+
 export function renderText(report: AnalysisReport, options: TextOptions): string {
   const color = options.color;
   const s = report.summary;
   const out: string[] = [];
   out.push(paint(color, 'bold', `meshgate analyze: ${report.source}`));
   out.push(
-    `Readiness score ${s.score}/100 - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
+    `Readiness score ${formatScore(s.score)} - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
   );
   for (const gap of report.gaps) {
     out.push(paint(color, 'yellow', `! could not read ${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`));
   }
+  const groups = findingGroups(report);
+  if (groups.length > 0) {
+    out.push('', paint(color, 'bold', 'Findings by rule, most urgent first (severity, then workloads affected):'));
+    for (const group of groups) out.push(...groupLines(group, color));
+  }
   const underWorkloads = findingsUnderWorkloads(report);
-  const groups = new Map<string, { cluster?: string; namespace: string; workloads: WorkloadReport[]; others: Finding[] }>();
+  const byNamespace = new Map<string, { cluster?: string; namespace: string; workloads: WorkloadReport[]; others: Finding[] }>();
   const groupOf = (cluster: string | undefined, namespace: string) => {
     const key = `${cluster ?? ''}|${namespace}`;
-    let group = groups.get(key);
+    let group = byNamespace.get(key);
     if (!group) {
       group = { ...(cluster !== undefined ? { cluster } : {}), namespace, workloads: [], others: [] };
-      groups.set(key, group);
+      byNamespace.set(key, group);
     }
     return group;
   };
@@ -63,11 +83,11 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
     if (underWorkloads.has(finding)) continue;
     groupOf(finding.resource.cluster, finding.resource.namespace ?? '(cluster-scoped)').others.push(finding);
   }
-  const ordered = [...groups.values()].sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace));
+  const ordered = [...byNamespace.values()].sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace));
   for (const group of ordered) {
     const ns = report.namespaces.find((n) => n.namespace === group.namespace && n.cluster === group.cluster);
     out.push('');
-    out.push(paint(color, 'bold', `${group.cluster ? `cluster ${group.cluster}, ` : ''}namespace ${group.namespace}${ns ? ` (score ${ns.score}/100)` : ''}`));
+    out.push(paint(color, 'bold', `${group.cluster ? `cluster ${group.cluster}, ` : ''}namespace ${group.namespace}${ns ? ` (score ${formatScore(ns.score)})` : ''}`));
     for (const finding of group.others) {
       out.push(`  ${refLabel(finding.resource)}${where(finding.resource)}`);
       out.push(...findingLines(finding, color, '    '));
@@ -81,9 +101,10 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
         lines[0] += named;
         out.push(...lines);
       }
-      for (const step of workload.plan) out.push(`    ${paint(color, 'grey', 'plan')}  ${step.change}: ${step.reason}`);
+      if (options.showPlan) for (const step of workload.plan) out.push(`    ${paint(color, 'grey', 'plan')}  ${step.change}: ${step.reason}`);
     }
   }
   if (report.findings.length === 0) out.push('', 'No findings.');
+  if (!options.showPlan && report.workloads.some((w) => w.plan.length > 0)) out.push('', "Each workload's injection plan: run again with --show-plan.");
   return `${out.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
 // passes it through as opaque TCP/TLS), but HTTP routing, retries and HTTP authorization cannot see
 // the requests.
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { servicesSelecting } from '../inventory.js';
+import { servicesSelecting, specPath } from '../inventory.js';
 import { containersOf } from '../pod-facts.js';
 
 const TLS_FLAGS = /--(tls-cert-file|tls-private-key-file|secure-port|https-address|ssl-cert|tls-cert|cert-file|tls\.cert)\b|ssl_certificate/;
@@ -13,31 +13,33 @@ export const rule: CodeRule = {
     const drafts: FindingDraft[] = [];
     // Also for workloads that stay out of the mesh (kube-system): it is a property of the application.
     for (const workload of context.inventory.workloads.filter((w) => w.spec.hostNetwork !== true)) {
-      const signs: string[] = [];
+      // What shows it, with the field that shows it (the first one is the finding's path).
+      const signs: { text: string; path: string }[] = [];
       for (const at of containersOf(workload, ['containers'])) {
         const name = at.container.name;
-        for (const probe of [at.container.livenessProbe, at.container.readinessProbe, at.container.startupProbe]) {
-          if (probe?.httpGet?.scheme === 'HTTPS') {
-            signs.push(`container "${name}" is probed over HTTPS`);
+        for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+          if (at.container[kind]?.httpGet?.scheme === 'HTTPS') {
+            signs.push({ text: `container "${name}" is probed over HTTPS`, path: `${at.path}.${kind}.httpGet.scheme` });
             break;
           }
         }
-        for (const port of at.container.ports ?? []) {
-          if (port.name && /^(https|tls)/i.test(port.name)) signs.push(`container "${name}" port ${port.containerPort} is named "${port.name}"`);
+        (at.container.ports ?? []).forEach((port, index) => {
+          if (port.name && /^(https|tls)/i.test(port.name)) signs.push({ text: `container "${name}" port ${port.containerPort} is named "${port.name}"`, path: `${at.path}.ports[${index}].name` });
+        });
+        for (const field of ['command', 'args'] as const) {
+          const flag = TLS_FLAGS.exec((at.container[field] ?? []).join(' '));
+          if (flag) signs.push({ text: `container "${name}" is started with ${flag[0]}`, path: `${at.path}.${field}` });
         }
-        const args = [...(at.container.command ?? []), ...(at.container.args ?? [])].join(' ');
-        const flag = TLS_FLAGS.exec(args);
-        if (flag) signs.push(`container "${name}" is started with ${flag[0]}`);
       }
       for (const service of servicesSelecting(context.inventory, workload)) {
         for (const port of service.spec?.ports ?? []) {
           const named = port.name && /^(https|tls)(-|$)/i.test(port.name);
           const app = port.appProtocol && /^(https|tls)$/i.test(port.appProtocol);
-          if (named || app) signs.push(`Service ${service.metadata?.name} port ${port.port} is declared ${app ? `appProtocol ${port.appProtocol}` : `"${port.name}"`}`);
+          if (named || app) signs.push({ text: `Service ${service.metadata?.name} port ${port.port} is declared ${app ? `appProtocol ${port.appProtocol}` : `"${port.name}"`}`, path: specPath(workload, 'containers') });
         }
       }
       if (signs.length === 0) continue;
-      drafts.push({ resource: workload.ref, path: '', data: { signs: [...new Set(signs)].join('; ') } });
+      drafts.push({ resource: workload.ref, path: signs[0]!.path, data: { signs: [...new Set(signs.map((s) => s.text))].join('; ') } });
     }
     return drafts;
   },

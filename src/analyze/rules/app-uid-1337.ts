@@ -13,13 +13,15 @@ export const rule: CodeRule = {
   check(context) {
     return meshWorkloads(context).flatMap((workload) => {
       const drafts = [];
-      if (workload.spec.securityContext?.runAsUser === PROXY_UID) {
-        drafts.push({ resource: workload.ref, path: specPath(workload, 'securityContext.runAsUser'), data: { where: 'the pod securityContext' } });
+      const applications = containersOf(workload).filter((at) => !OWN_CONTAINERS.has(at.container.name));
+      // The pod's runAsUser applies to the containers that do not set their own.
+      const inheriting = applications.filter((at) => at.container.securityContext?.runAsUser === undefined).map((at) => `"${at.container.name}"`);
+      if (workload.spec.securityContext?.runAsUser === PROXY_UID && inheriting.length > 0) {
+        drafts.push({ resource: workload.ref, path: specPath(workload, 'securityContext.runAsUser'), data: { where: `The pod securityContext (inherited by container${inheriting.length > 1 ? 's' : ''} ${inheriting.join(', ')})` } });
       }
-      for (const at of containersOf(workload)) {
-        if (OWN_CONTAINERS.has(at.container.name)) continue;
+      for (const at of applications) {
         if (at.container.securityContext?.runAsUser === PROXY_UID) {
-          drafts.push({ resource: workload.ref, path: `${at.path}.securityContext.runAsUser`, data: { where: `container "${at.container.name}"` } });
+          drafts.push({ resource: workload.ref, path: `${at.path}.securityContext.runAsUser`, data: { where: `Container "${at.container.name}"` } });
         }
       }
       return drafts;

@@ -6,7 +6,8 @@ import { istioProtocolOf } from '../../k8s/ports.js';
 import { labelSelectorMatches } from '../../k8s/selectors.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { refOf, servicesSelecting } from '../inventory.js';
-import { serviceForHost, virtualServiceDestinations } from '../mesh-hosts.js';
+import { meshHostsOf } from '../../validate/mesh-hosts.js';
+import { virtualServiceDestinations } from '../../validate/references.js';
 import { asArray, at } from '../rule-helpers.js';
 
 const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc', 'grpc-web']);
@@ -68,18 +69,19 @@ export const rule: CodeRule = {
           resource: refOf(policy),
           path: `spec.rules[${index}]`,
           data: {
-            what: `rule ${index} of this ${action} policy uses ${fields.join(', ')}`,
+            what: `Rule ${index} of this ${action} policy uses ${fields.join(', ')}`,
             ports: hit.join(', '),
             effect: action === 'DENY' ? 'Istio turns it into a deny of the whole TCP port' : 'it never matches TCP traffic, which is then denied',
           },
         });
       });
     }
+    const hosts = meshHostsOf(inventory.objects);
     for (const vs of inventory.byKind('VirtualService')) {
-      const namespace = vs.object.metadata?.namespace ?? 'default';
-      for (const destination of virtualServiceDestinations(vs.object)) {
+      const from = { namespace: vs.object.metadata?.namespace ?? 'default', exportTo: asArray(at(vs.object, 'spec', 'exportTo')).filter((e): e is string => typeof e === 'string') };
+      for (const destination of virtualServiceDestinations(at(vs.object, 'spec'))) {
         if (destination.section !== 'http') continue;
-        const service = serviceForHost(inventory, destination.host, namespace);
+        const service = hosts.serviceFor(destination.host, from);
         const ports = service?.spec?.ports ?? [];
         const port = destination.port !== undefined ? ports.find((p) => p.port === destination.port) : ports.length === 1 ? ports[0] : undefined;
         if (!service || !port) continue;
@@ -89,7 +91,7 @@ export const rule: CodeRule = {
           resource: refOf(vs),
           path: destination.path,
           data: {
-            what: `an http route sends to ${destination.host}`,
+            what: `An http route sends to ${destination.host}`,
             ports: `${service.metadata?.name}:${port.port} (${protocol})`,
             effect: 'Istio ignores HTTP routes for TCP ports, so the route has no effect',
           },

@@ -1,6 +1,7 @@
 // Rules written in code, by the name rule files use in `check:`.
 import type { CodeRule } from '../engine/rule.js';
 import { rule as appOwnedTls } from './app-owned-tls.js';
+import { rule as applyRejected } from './apply-rejected.js';
 import { rule as appUid1337 } from './app-uid-1337.js';
 import { rule as authorizationNoWorkloads } from './authorization-no-workloads.js';
 import { rule as destinationruleSubsetNoPods } from './destinationrule-subset-no-pods.js';
@@ -24,6 +25,7 @@ import { rule as podMissingProxy } from './pod-missing-proxy.js';
 import { rule as podSecurityBlocksInit } from './pod-security-blocks-init.js';
 import { rule as portProtocol } from './port-protocol.js';
 import { rule as probeExecNetwork } from './probe-exec-network.js';
+import { rule as protocolMismatch } from './protocol-mismatch.js';
 import { rule as probeNamedPortUnresolved } from './probe-named-port-unresolved.js';
 import { rule as probeRewriteDisabled } from './probe-rewrite-disabled.js';
 import { rule as quotaHeadroom } from './quota-headroom.js';
@@ -32,10 +34,12 @@ import { rule as reservedPort } from './reserved-port.js';
 import { rule as serverFirstProtocol } from './server-first-protocol.js';
 import { rule as udpPort } from './udp-port.js';
 import { rule as unknownAnnotation } from './unknown-annotation.js';
+import { rule as windowsWorkload } from './windows-workload.js';
 
 export const CODE_RULES: Readonly<Record<string, CodeRule>> = Object.fromEntries(
   [
     appOwnedTls,
+    applyRejected,
     appUid1337,
     authorizationNoWorkloads,
     destinationruleSubsetNoPods,
@@ -59,6 +63,7 @@ export const CODE_RULES: Readonly<Record<string, CodeRule>> = Object.fromEntries
     podSecurityBlocksInit,
     portProtocol,
     probeExecNetwork,
+    protocolMismatch,
     probeNamedPortUnresolved,
     probeRewriteDisabled,
     quotaHeadroom,
@@ -67,5 +72,6 @@ export const CODE_RULES: Readonly<Record<string, CodeRule>> = Object.fromEntries
     serverFirstProtocol,
     udpPort,
     unknownAnnotation,
+    windowsWorkload,
   ].map((rule) => [rule.meta.name, rule]),
 );

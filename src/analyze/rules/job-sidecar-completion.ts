@@ -2,6 +2,7 @@
 // restartPolicy Always) stop with the main containers (reference istio-injector 3.5).
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { nodesOf, usesNativeSidecar } from '../pod-facts.js';
+import { specPath } from '../inventory.js';
 import { meshWorkloads } from '../rule-helpers.js';
 
 export const rule: CodeRule = {
@@ -14,7 +15,7 @@ export const rule: CodeRule = {
       const completes = kind === 'Job' || kind === 'CronJob' || (kind === 'Pod' && ['Never', 'OnFailure'].includes(workload.spec.restartPolicy ?? 'Always'));
       if (!completes) continue;
       if (usesNativeSidecar(workload, context.config, nodes)) continue;
-      drafts.push({ resource: workload.ref, path: '', data: { kind } });
+      drafts.push({ resource: workload.ref, path: specPath(workload, 'restartPolicy'), data: { kind } });
     }
     return drafts;
   },

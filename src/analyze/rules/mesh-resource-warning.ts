@@ -9,7 +9,7 @@ export const rule: CodeRule = {
     const { validateResource, crossResourceWarnings } = context.engines;
     if (!validateResource) return [];
     const drafts: FindingDraft[] = [];
-    const objects = context.inventory.resources.map((r) => r.object);
+    const objects = context.inventory.objects;
     for (const resource of context.inventory.resources) {
       const outcome = validateResource(resource.object);
       if (!outcome) continue;

@@ -2,7 +2,7 @@
 // that disagree about a port. Istio builds one inbound listener per port, so one of them loses.
 import type { Service } from '../../k8s/objects.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { servicesSelecting } from '../inventory.js';
+import { servicesSelecting, specPath, type Workload } from '../inventory.js';
 import { meshWorkloads } from '../rule-helpers.js';
 import { pushTo } from '../types.js';
 
@@ -11,6 +11,16 @@ interface PortUse {
   readonly port: number;
   readonly protocol: string;
   readonly target: string;
+}
+
+/** The container port a Service targetPort (number or name) reaches, else the containers. */
+function targetPath(workload: Workload, target: string): string {
+  const containers = workload.spec.containers ?? [];
+  for (const [c, container] of containers.entries()) {
+    const index = (container.ports ?? []).findIndex((p) => String(p.containerPort) === target || p.name === target);
+    if (index !== -1) return specPath(workload, `containers[${c}].ports[${index}]`);
+  }
+  return specPath(workload, 'containers');
 }
 
 export const rule: CodeRule = {
@@ -35,9 +45,9 @@ export const rule: CodeRule = {
         if (protocols.size > 1) {
           drafts.push({
             resource: workload.ref,
-            path: 'spec.ports',
+            path: targetPath(workload, list[0]!.target),
             istioCode: 'IST0116',
-            message: `Services ${list.map((u) => `${u.service} (${u.protocol})`).join(', ')} select this workload and use port ${port} with different protocols; Istio can build only one listener per port`,
+            message: `Services ${list.map((u) => `${u.service} (${u.protocol})`).join(', ')} select this workload and use port ${port} with different protocols; Istio can build only one listener per port.`,
           });
         }
       }
@@ -49,9 +59,9 @@ export const rule: CodeRule = {
         if (ports.size > 1 && servicesUsing.size > 1) {
           drafts.push({
             resource: workload.ref,
-            path: 'spec.ports',
+            path: targetPath(workload, target),
             istioCode: 'IST0137',
-            message: `Services ${list.map((u) => `${u.service} (port ${u.port})`).join(', ')} send different ports to the same targetPort ${target} of this workload; Istio routes only one of them correctly`,
+            message: `Services ${list.map((u) => `${u.service} (port ${u.port})`).join(', ')} send different ports to the same targetPort ${target} of this workload; Istio routes only one of them correctly.`,
           });
         }
       }

@@ -12,7 +12,8 @@ export const rule: CodeRule = {
       if (name === 'istio-system' || IGNORED_NAMESPACES.has(name)) continue;
       if (enrolmentOf(resource.object.metadata?.labels, true).state !== 'none') continue;
       const workloads = context.inventory.workloads.filter((w) => w.namespace === name).length;
-      drafts.push({ resource: refOf(resource), path: 'metadata.labels', data: { namespace: name, workloads } });
+      const effect = workloads === 0 ? 'workloads deployed there get no sidecar' : `its ${workloads} workload${workloads > 1 ? 's get' : ' gets'} no sidecar`;
+      drafts.push({ resource: refOf(resource), path: 'metadata.labels', data: { namespace: name, effect } });
     }
     return drafts;
   },

@@ -1,5 +1,8 @@
 // IST0118 / IST0150: Istio selects a port's protocol from appProtocol or the `<protocol>[-suffix]`
-// name; anything else is sniffed (reference 3.2, service.PortNameAnalyzer).
+// name; anything else is sniffed (reference 3.2, service.PortNameAnalyzer). Services in the namespaces
+// Istio never injects are not judged: `istioctl analyze` leaves those namespaces out of its input
+// (reference 3.4; Istio's test service-no-port-name-system-namespace.yaml expects nothing there).
+import { IGNORED_NAMESPACES } from '../../inject/decide.js';
 import type { Service } from '../../k8s/objects.js';
 import { istioProtocolOf } from '../../k8s/ports.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
@@ -19,7 +22,7 @@ export const rule: CodeRule = {
   check(context) {
     const drafts: FindingDraft[] = [];
     for (const { resource, service } of servicesOf(context)) {
-      if (isControlPlane(service)) continue;
+      if (isControlPlane(service) || IGNORED_NAMESPACES.includes(service.metadata?.namespace ?? '')) continue;
       const externalName = service.spec?.type === 'ExternalName';
       (service.spec?.ports ?? []).forEach((port, index) => {
         const protocol = istioProtocolOf(port);
@@ -31,7 +34,7 @@ export const rule: CodeRule = {
               path: `spec.ports[${index}].name`,
               istioCode: 'IST0150',
               severity: 'warning',
-              message: `ExternalName Service port ${port.port}${port.name ? ` (name "${port.name}")` : ''} is ${protocol === 'tcp' ? 'named tcp' : 'unnamed or has an unsupported name'}: Istio cannot route the external name for it`,
+              message: `ExternalName Service port ${port.port} ${protocol === 'tcp' ? `is named "${port.name}"` : port.name ? `has the name "${port.name}", which names no Istio protocol,` : 'has no name'}: Istio routes it as plain TCP, by port alone, and cannot route the external name for it.`,
             });
           }
           return;

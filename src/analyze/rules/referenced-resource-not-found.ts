@@ -1,35 +1,41 @@
-// IST0101: a mesh resource refers to something that does not exist: a DestinationRule subset or a
-// Gateway of a VirtualService, a namespace in an AuthorizationPolicy source.
+// IST0101: a mesh resource refers to something that does not exist: a VirtualService destination
+// (host, port, subset) or Gateway, a Sidecar or Telemetry selector without pods, a Gateway without a
+// gateway workload or certificate Secret, a namespace in an AuthorizationPolicy source. The readings
+// of hosts and selectors are the validator's (src/validate/references.ts), so `meshgate validate`
+// and the report say the same thing.
+import { DEFAULT_INGRESS_GATEWAY, gatewayReferenceProblems, virtualServiceReferenceProblems } from '../../validate/references.js';
+import { selectorProblem } from '../../validate/workload-selectors.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { refOf } from '../inventory.js';
-import { destinationRulesFor, virtualServiceDestinations } from '../mesh-hosts.js';
-import { asArray, at, globMatches } from '../rule-helpers.js';
+import { asArray, at, globMatches, selectableWorkloads } from '../rule-helpers.js';
 
 export const rule: CodeRule = {
-  meta: { name: 'referenced-resource-not-found', description: 'References to subsets, gateways or namespaces that do not exist' },
+  meta: { name: 'referenced-resource-not-found', description: 'References to hosts, subsets, gateways, workloads, Secrets or namespaces that do not exist' },
   check(context) {
     const inventory = context.inventory;
     const drafts: FindingDraft[] = [];
     for (const vs of inventory.byKind('VirtualService')) {
-      const namespace = vs.object.metadata?.namespace ?? 'default';
-      for (const destination of virtualServiceDestinations(vs.object)) {
-        if (destination.subset === undefined) continue;
-        const rules = destinationRulesFor(inventory, destination.host, namespace);
-        const subsets = rules.flatMap((dr) => asArray(at(dr.object, 'spec', 'subsets')).map((s) => at(s, 'name')));
-        if (subsets.includes(destination.subset)) continue;
-        drafts.push({
-          resource: refOf(vs),
-          path: `${destination.path}.subset`,
-          data: { what: `subset "${destination.subset}" of host ${destination.host}`, where: rules.length === 0 ? 'no DestinationRule defines subsets for this host' : `DestinationRule ${rules.map((r) => r.object.metadata?.name).join(', ')} does not define it` },
-        });
+      for (const problem of virtualServiceReferenceProblems(vs.object, inventory.objects)) {
+        drafts.push({ resource: refOf(vs), path: problem.path, message: problem.message });
       }
-      const gateways = asArray(at(vs.object, 'spec', 'gateways')).filter((g): g is string => typeof g === 'string');
-      gateways.forEach((gateway, index) => {
-        if (gateway === 'mesh') return;
-        const [gwNamespace, gwName] = gateway.includes('/') ? gateway.split('/', 2) as [string, string] : [namespace, gateway];
-        const exists = inventory.byKind('Gateway').some((g) => g.object.metadata?.name === gwName && (g.object.metadata?.namespace ?? 'default') === gwNamespace);
-        if (!exists) drafts.push({ resource: refOf(vs), path: `spec.gateways[${index}]`, data: { what: `Gateway ${gwNamespace}/${gwName}`, where: 'it is not among the objects analysed' } });
-      });
+    }
+    const workloads = selectableWorkloads(inventory);
+    // Selectors are judged only when some workload is known (a file of mesh resources alone says nothing).
+    if (workloads.length > 0) {
+      for (const kind of ['Sidecar', 'Telemetry']) {
+        for (const resource of inventory.byKind(kind)) {
+          const problem = selectorProblem(resource.object, workloads);
+          if (problem) drafts.push({ resource: refOf(resource), path: problem.path, message: problem.message });
+        }
+      }
+    }
+    // Files alone: Istio's own ingress gateway is assumed installed, as `istioctl analyze` does.
+    const gatewayWorkloads = inventory.cluster === undefined ? [...workloads, DEFAULT_INGRESS_GATEWAY] : workloads;
+    for (const gateway of inventory.byKind('Gateway')) {
+      if (!gateway.object.apiVersion?.startsWith('networking.istio.io/')) continue;
+      for (const problem of gatewayReferenceProblems(gateway.object, inventory.objects, gatewayWorkloads)) {
+        drafts.push({ resource: refOf(gateway), path: problem.path, message: problem.message });
+      }
     }
     const namespaces = [...inventory.namespaceNames];
     for (const policy of inventory.byKind('AuthorizationPolicy')) {
@@ -41,7 +47,7 @@ export const rule: CodeRule = {
               drafts.push({
                 resource: refOf(policy),
                 path: `spec.rules[${i}].from[${j}].source.${field}[${k}]`,
-                data: { what: `namespace "${pattern}"`, where: 'no namespace matches it' },
+                message: `namespace "${pattern}" matches no namespace`,
               });
             });
           }

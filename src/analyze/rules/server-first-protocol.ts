@@ -12,6 +12,14 @@ export const SERVER_FIRST_PORTS: ReadonlyMap<number, string> = new Map([
   [11211, 'memcached'], [9300, 'Elasticsearch transport'], [4444, 'Galera/MySQL state transfer'],
 ]);
 
+const SNIFFED =
+  "Istio would sniff its protocol: the client waits for the server's greeting while the proxy waits for the client's first bytes, so connections stall until the detection timeout";
+
+/** A declared protocol the proxy parses: it waits for the client to speak first. */
+function declaredProblem(protocol: string): string {
+  return `the port is declared ${protocol}, so the proxy waits for the client to speak ${protocol} first while the client waits for the server's greeting: connections hang`;
+}
+
 /** Protocols that do not sniff: plain TCP, TLS (SNI), and Istio's server-first aware filters. */
 const OPAQUE = new Set(['tcp', 'tls', 'mysql', 'mongo', 'udp']);
 
@@ -30,8 +38,8 @@ export const rule: CodeRule = {
         if (protocol !== undefined && OPAQUE.has(protocol)) return;
         drafts.push({
           resource: refOf(resource),
-          path: `spec.ports[${index}]`,
-          data: { port: port.port, protocol: known, name: port.name ? `"${port.name}"` : 'no name' },
+          path: `spec.ports[${index}]${port.name ? '.name' : ''}`,
+          data: { port: port.port, protocol: known, name: port.name ? `"${port.name}"` : 'no name', problem: protocol === undefined ? SNIFFED : declaredProblem(protocol) },
         });
       });
     }
@@ -48,7 +56,7 @@ export const rule: CodeRule = {
           drafts.push({
             resource: workload.ref,
             path: `${at.path}.ports[${index}]`,
-            data: { port: port.containerPort, protocol: known, name: `container "${at.container.name}"` },
+            data: { port: port.containerPort, protocol: known, name: `container "${at.container.name}"`, problem: SNIFFED },
           });
         });
       }
