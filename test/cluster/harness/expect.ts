@@ -1,11 +1,12 @@
 // What meshgate's engine says should happen to a pod, asked through the injector's public API with the
 // pod exactly as meshgate received it and the cluster as the API server holds it; and a comparison
 // that names every field the engine produced which the API server's stored pod lacks or changed.
+import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import { inferOwner, injectPod, type ClusterView, type InjectResult } from '../../../src/inject/index.js';
 import type { Namespace, Node, Pod, Service } from '../../../src/k8s/objects.js';
 import type { ControlPlane } from './control-plane.js';
-import type { PodJson } from './test-webhooks.js';
+import { ADD_CONTAINER_LABEL, ADDED_CONTAINER, type PodJson, type TestWebhooks } from './test-webhooks.js';
 
 interface List<T> {
   items: T[];
@@ -90,4 +91,30 @@ export function containerNames(pod: PodJson): string[] {
 /** Whether the pod carries Istio's proxy (as a container or as a native sidecar). */
 export function hasProxy(pod: PodJson): boolean {
   return containerNames(pod).some((name) => name === 'istio-proxy' || name === 'init:istio-proxy');
+}
+
+/**
+ * The stored pod is meshgate's engine's answer for the pod meshgate received, field by field; returns
+ * the engine's result. A pod the late webhook changed reaches meshgate a second time, and injecting
+ * again must give what injecting the changed pod once gives.
+ */
+export async function assertAsEngineSays(plane: ControlPlane, hooks: TestWebhooks, pod: PodJson): Promise<InjectResult> {
+  let received = hooks.recordedFor(pod);
+  const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+  assert.ok(received, `the recorder saw pod ${name} before meshgate`);
+  if (received.metadata?.labels?.[ADD_CONTAINER_LABEL] === 'true') {
+    received = structuredClone(received);
+    received.spec!.containers = [...(received.spec!.containers ?? []), structuredClone(ADDED_CONTAINER)];
+  }
+  const result = engineResult(received, pod.metadata!.namespace!, await clusterView(plane));
+  if (result.action === 'inject') {
+    assert.ok(hasProxy(pod), `${name}: the engine injects it, the stored pod has ${containerNames(pod).join(', ')}`);
+    const stored = withoutAddedTokenMounts(result.pod as PodJson, pod);
+    assert.ok(stored.mountedInto.includes('istio-proxy'), `${name}: the API server mounted the token into the sidecar (${stored.mountedInto.join(', ')})`);
+    assert.deepEqual(differences(result.pod, stored.pod, name), [], `${name}: fields the engine produced that the stored pod lacks`);
+  } else {
+    assert.equal(result.action, 'skip', `${name}: ${result.action === 'reject' ? result.message : ''}`);
+    assert.ok(!hasProxy(pod), `${name}: the engine skips it (${result.reason}), yet it has a proxy`);
+  }
+  return result;
 }

@@ -27,3 +27,18 @@ export async function failedCreateEvents(plane: ControlPlane, namespace: string)
   const list = await plane.kubectlJson<{ items: { reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }[] }>(['get', 'events', '-n', namespace]);
   return list.items.filter((e) => e.reason === 'FailedCreate').map((e) => `${e.involvedObject?.kind}/${e.involvedObject?.name}: ${e.message}`);
 }
+
+/** Pods of a namespace once `count` exist; fails with the controllers' FailedCreate messages otherwise. */
+export async function createdPods(plane: ControlPlane, namespace: string, count: number, selector?: string): Promise<PodJson[]> {
+  let pods: PodJson[] = [];
+  try {
+    await eventually(`${count} pod(s) in ${namespace}${selector ? ` (${selector})` : ''}`, async () => {
+      pods = await podsIn(plane, namespace, selector);
+      return pods.length >= count;
+    }, 30_000);
+  } catch (error) {
+    const refused = await failedCreateEvents(plane, namespace);
+    throw new Error(`${(error as Error).message}; the API server refused pods: ${refused.join(' | ') || '(no FailedCreate events)'}`);
+  }
+  return pods;
+}

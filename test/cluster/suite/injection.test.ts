@@ -9,10 +9,10 @@ import { parse } from 'yaml';
 import { fixturesDir } from '../../helpers/paths.js';
 import { clusterSkip } from '../harness/assets.js';
 import { ControlPlane } from '../harness/control-plane.js';
-import { clusterView, containerNames, differences, engineResult, hasProxy, withoutAddedTokenMounts } from '../harness/expect.js';
+import { assertAsEngineSays, containerNames, hasProxy } from '../harness/expect.js';
 import { installMeshgate, waitUntilInjecting, type MeshgateOnCluster } from '../harness/meshgate.js';
-import { ADD_CONTAINER_LABEL, ADDED_CONTAINER, TestWebhooks, type PodJson } from '../harness/test-webhooks.js';
-import { eventually, podsIn, failedCreateEvents } from '../harness/wait.js';
+import { ADDED_CONTAINER, TestWebhooks, type PodJson } from '../harness/test-webhooks.js';
+import { createdPods, podsIn } from '../harness/wait.js';
 
 const WORKLOADS = join(fixturesDir, 'e2e', 'workloads');
 const CLUSTER_FIXTURES = join(fixturesDir, 'cluster');
@@ -38,51 +38,11 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
     await plane?.stop();
   });
 
-  /** Pods of a namespace once `count` exist; fails with the controllers' FailedCreate messages otherwise. */
-  async function createdPods(namespace: string, count: number, selector?: string): Promise<PodJson[]> {
-    let pods: PodJson[] = [];
-    try {
-      await eventually(`${count} pod(s) in ${namespace}${selector ? ` (${selector})` : ''}`, async () => {
-        pods = await podsIn(plane, namespace, selector);
-        return pods.length >= count;
-      }, 30_000);
-    } catch (error) {
-      const refused = await failedCreateEvents(plane, namespace);
-      assert.fail(`${(error as Error).message}; the API server refused pods: ${refused.join(' | ') || '(no FailedCreate events)'}`);
-    }
-    return pods;
-  }
-
-  /**
-   * The stored pod is meshgate's engine's answer for the pod it received, field by field. A pod the late
-   * webhook changed reaches meshgate a second time; injecting again must give what injecting the
-   * changed pod once gives.
-   */
-  async function assertAsEngineSays(pod: PodJson): Promise<void> {
-    let received = hooks.recordedFor(pod);
-    assert.ok(received, `the recorder saw pod ${pod.metadata?.namespace}/${pod.metadata?.name} before meshgate`);
-    if (received.metadata?.labels?.[ADD_CONTAINER_LABEL] === 'true') {
-      received = structuredClone(received);
-      received.spec!.containers = [...(received.spec!.containers ?? []), structuredClone(ADDED_CONTAINER)];
-    }
-    const result = engineResult(received, pod.metadata!.namespace!, await clusterView(plane));
-    const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    if (result.action === 'inject') {
-      assert.ok(hasProxy(pod), `${name}: the engine injects it, the stored pod has ${containerNames(pod).join(', ')}`);
-      const stored = withoutAddedTokenMounts(result.pod as PodJson, pod);
-      assert.ok(stored.mountedInto.includes('istio-proxy'), `${name}: the API server mounted the token into the sidecar (${stored.mountedInto.join(', ')})`);
-      assert.deepEqual(differences(result.pod, stored.pod, name), [], `${name}: fields the engine produced that the stored pod lacks`);
-    } else {
-      assert.equal(result.action, 'skip', `${name}: ${result.action === 'reject' ? result.message : ''}`);
-      assert.ok(!hasProxy(pod), `${name}: the engine skips it (${result.reason}), yet it has a proxy`);
-    }
-  }
-
   it('Deployment pods are created, injected as the engine says, and keep the ServiceAccount token volume', async () => {
     await plane.kubectlOk(['apply', '-f', join(WORKLOADS, 'web-deployment.yaml')]);
-    const pods = await createdPods('shop', 2, 'app=web');
+    const pods = await createdPods(plane, 'shop', 2, 'app=web');
     for (const pod of pods) {
-      await assertAsEngineSays(pod);
+      await assertAsEngineSays(plane, hooks, pod);
       assert.ok(hasProxy(pod));
       const volumes = (pod.spec?.volumes ?? []).map((v) => String(v['name']));
       const tokenVolume = volumes.find((v) => v.startsWith('kube-api-access-'));
@@ -108,13 +68,13 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
       ['shop', 1, 'app=db-migrate'],
     ];
     for (const [namespace, count, selector] of checks) {
-      for (const pod of await createdPods(namespace, count, selector)) {
-        await assertAsEngineSays(pod);
+      for (const pod of await createdPods(plane, namespace, count, selector)) {
+        await assertAsEngineSays(plane, hooks, pod);
         assert.ok(hasProxy(pod), `${pod.metadata?.name} has the proxy`);
       }
     }
     const bare = (await plane.kubectlJson<PodJson>(['get', 'pod', 'etcd-probe', '-n', 'ops'])) as PodJson;
-    await assertAsEngineSays(bare);
+    await assertAsEngineSays(plane, hooks, bare);
     assert.ok(hasProxy(bare), 'bare pod in an istio.io/rev=default namespace is injected');
     const agent = (await podsIn(plane, 'ops', 'app=log-agent'))[0]!;
     assert.equal((agent.spec as { nodeName?: string } | undefined)?.nodeName ?? (agent.spec?.['affinity'] ? 'node-1' : undefined), 'node-1', 'the DaemonSet placed its pod on the node');
@@ -122,8 +82,8 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
 
   it('a Job made from a CronJob (kubectl create job --from) is injected with the CronJob as owner', async () => {
     await plane.kubectlOk(['create', 'job', '--from=cronjob/report', 'report-manual', '-n', 'shop']);
-    const [pod] = await createdPods('shop', 1, 'job-name=report-manual');
-    await assertAsEngineSays(pod!);
+    const [pod] = await createdPods(plane, 'shop', 1, 'job-name=report-manual');
+    await assertAsEngineSays(plane, hooks, pod!);
     assert.ok(hasProxy(pod!));
   });
 
@@ -139,7 +99,7 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
       const pod = await plane.kubectlJson<PodJson>(['get', 'pod', spec.metadata!.name!, '-n', spec.metadata!.namespace!]);
       const wanted = spec.metadata?.labels?.['expect-proxy'] === 'yes';
       assert.equal(hasProxy(pod), wanted, `${spec.metadata?.namespace}/${spec.metadata?.name}: proxy ${wanted ? 'expected' : 'not expected'}; containers ${containerNames(pod).join(', ')}`);
-      await assertAsEngineSays(pod);
+      await assertAsEngineSays(plane, hooks, pod);
     }
   });
 
