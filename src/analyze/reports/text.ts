@@ -1,6 +1,6 @@
 // Text report for terminals: summary, then findings grouped by namespace and workload. Colour only when
 // asked (the CLI decides: a TTY and no NO_COLOR).
-import { findingsUnderWorkloads } from './common.js';
+import { describeGap, findingsUnderWorkloads } from './common.js';
 import type { AnalysisReport, Finding, ResourceRef, Severity, WorkloadReport } from '../types.js';
 
 export interface TextOptions {
@@ -45,7 +45,7 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
     `Readiness score ${s.score}/100 - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
   );
   for (const gap of report.gaps) {
-    out.push(paint(color, 'yellow', `! could not read ${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`));
+    out.push(paint(color, 'yellow', `! could not read ${describeGap(gap)}`));
   }
   const underWorkloads = findingsUnderWorkloads(report);
   const groups = new Map<string, { cluster?: string; namespace: string; workloads: WorkloadReport[]; others: Finding[] }>();
