@@ -1,7 +1,7 @@
 // Cluster mode against the local fake API server: paging, a forbidden lister, a slow lister, several
 // contexts at once, an unreachable cluster; anything that cannot be read fails the run closed.
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +67,7 @@ describe('cluster source', () => {
   after(async () => {
     await east.stop();
     await west.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('pages through every list and folds pods under their Deployment', async () => {

@@ -5,6 +5,7 @@
 // hack/local-up-cluster.sh; unlike envtest, the ServiceAccount admission plugin stays on (it adds the
 // kube-api-access volume to every pod, as in real clusters), so the controller manager runs to create
 // each namespace's `default` ServiceAccount.
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -15,7 +16,7 @@ import { locateKubeAssets, type KubeAssets } from './assets.js';
 import { istioCrdFile } from './istio-crds.js';
 import { describeFailure, runKubectl, type KubectlResult } from './kubectl.js';
 import { makeControlPlanePki, type ControlPlanePki } from './pki.js';
-import { startProcess, type TrackedProcess } from './processes.js';
+import { killAllNow, removeWithProcesses, startProcess, type TrackedProcess } from './processes.js';
 
 export interface ControlPlaneOptions {
   /** Apply Istio's CRDs (default true). */
@@ -110,6 +111,10 @@ export class ControlPlane {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-cluster-'));
     const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort() };
     const plane = new ControlPlane(located.assets, dir, await makeControlPlanePki(SERVICE_IP), ports, log);
+    // Ended by a signal or an uncaught error, the process runs no stop(): its files go on exit too,
+    // and with the watchdog when the process is killed outright.
+    process.on('exit', plane.removeDirOnExit);
+    if (!process.env['MESHGATE_KEEP_CLUSTER']) removeWithProcesses(dir);
     try {
       await plane.boot(options);
     } catch (error) {
@@ -345,11 +350,18 @@ export class ControlPlane {
     return file;
   }
 
+  private readonly removeDirOnExit = (): void => {
+    killAllNow();
+    if (!process.env['MESHGATE_KEEP_CLUSTER']) rmSync(this.dir, { recursive: true, force: true });
+  };
+
   /** Stops every process (API server first, etcd last) and removes the directory. Idempotent. */
   async stop(options: { keepDir?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    process.off('exit', this.removeDirOnExit);
     for (const proc of [...this.processes].reverse()) await proc.stop(5000);
-    if (!options.keepDir && !process.env['MESHGATE_KEEP_CLUSTER']) await rm(this.dir, { recursive: true, force: true });
+    if (options.keepDir) removeWithProcesses(this.dir, false);
+    else if (!process.env['MESHGATE_KEEP_CLUSTER']) await rm(this.dir, { recursive: true, force: true });
   }
 }

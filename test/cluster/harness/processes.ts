@@ -32,10 +32,12 @@ const running = new Map<number, Entry>();
 let watchdog: ChildProcess | undefined;
 let handlersInstalled = false;
 
-// Reads "+<target>" / "-<target>" lines (a negative target is a process group); kills what is left
-// when stdin closes, that is when the test process is gone.
+// Reads "+<target>" / "-<target>" lines (a negative target is a process group) and "d<path>" /
+// "u<path>" lines (a directory to remove, or not); when stdin closes, that is when the test process is
+// gone, it kills what is left, then removes the directories.
 const WATCHDOG_SOURCE = `
 const targets = new Set();
+const dirs = new Set();
 let pending = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
@@ -46,11 +48,16 @@ process.stdin.on('data', (chunk) => {
     pending = pending.slice(newline + 1);
     if (line[0] === '+') targets.add(Number(line.slice(1)));
     else if (line[0] === '-') targets.delete(Number(line.slice(1)));
+    else if (line[0] === 'd') dirs.add(line.slice(1));
+    else if (line[0] === 'u') dirs.delete(line.slice(1));
   }
 });
 process.stdin.on('end', () => {
   for (const target of targets) { try { process.kill(target, 'SIGKILL'); } catch {} }
-  process.exit(0);
+  setTimeout(() => {
+    for (const dir of dirs) { try { require('node:fs').rmSync(dir, { recursive: true, force: true }); } catch {} }
+    process.exit(0);
+  }, 500);
 });
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
@@ -75,6 +82,12 @@ function kill(target: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** A directory removed even if this process is killed outright (until released). */
+export function removeWithProcesses(dir: string, remove = true): void {
+  ensureWatchdog();
+  tellWatchdog(`${remove ? 'd' : 'u'}${dir}`);
 }
 
 /** Kills every running process now (synchronous: usable from an 'exit' handler). */
