@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { fixturesDir } from '../../helpers/paths.js';
+import { runCli } from '../../helpers/run-cli.js';
 import { clusterSkip } from '../harness/assets.js';
 import { ControlPlane } from '../harness/control-plane.js';
 import { assertAsEngineSays, containerNames, hasProxy } from '../harness/expect.js';
@@ -16,7 +17,7 @@ import { createdPods, podsIn } from '../harness/wait.js';
 
 const WORKLOADS = join(fixturesDir, 'e2e', 'workloads');
 const CLUSTER_FIXTURES = join(fixturesDir, 'cluster');
-const NAMESPACES = ['shop', 'ops', 'data', 'plain', 'switched-off'];
+const NAMESPACES = ['shop', 'ops', 'data', 'plain', 'switched-off', 'guarded'];
 
 describe('injection through kube-apiserver and kube-controller-manager', { skip: clusterSkip(), timeout: 300_000 }, () => {
   let plane: ControlPlane;
@@ -118,6 +119,27 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
     const injected = [...(recorded.initContainers ?? []), ...(recorded.containers ?? [])];
     assert.equal(injected.filter((n) => n === 'istio-proxy').length, 1, `status lists the proxy once: ${status}`);
     assert.ok(!injected.includes(ADDED_CONTAINER.name), 'the late container is the application\'s, not the injector\'s');
+  });
+
+  it('Pod Security "baseline" refuses the injected pod (istio-init needs NET_ADMIN and NET_RAW), as meshgate analyze predicts', async () => {
+    await plane.kubectlOk(['create', 'namespace', 'guarded']);
+    await plane.kubectlOk(['label', 'namespace', 'guarded', 'istio-injection=enabled', 'pod-security.kubernetes.io/enforce=baseline']);
+    const refused = await plane.kubectl(['run', 'web', '-n', 'guarded', '--image=registry.example.com/web:1', '--restart=Never']);
+    assert.notEqual(refused.code, 0, refused.stdout);
+    assert.equal(
+      refused.stderr.trim(),
+      'Error from server (Forbidden): pods "web" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "istio-init" must not include "NET_ADMIN", "NET_RAW" in securityContext.capabilities.add)',
+    );
+    // The same pod without injection is fine there: it is the sidecar's init container that is refused.
+    await plane.kubectlOk(['run', 'web-outside', '-n', 'guarded', '--image=registry.example.com/web:1', '--restart=Never', '--labels=sidecar.istio.io/inject=false']);
+    await plane.kubectlOk(['create', 'deployment', 'web', '-n', 'guarded', '--image=registry.example.com/web:1']);
+    const report = await runCli(['analyze', '--kubeconfig', plane.kubeconfig, '-n', 'guarded', '-o', 'json', '--fail-on', 'none']);
+    assert.equal(report.code, 0, report.stderr);
+    const findings = (JSON.parse(report.stdout) as { findings: { rule: string; resource: { kind: string; name: string }; message: string }[] }).findings;
+    const predicted = findings.find((f) => f.rule === 'pod-security-blocks-init');
+    assert.ok(predicted, findings.map((f) => f.rule).join(', '));
+    assert.deepEqual([predicted.resource.kind, predicted.resource.name], ['Namespace', 'guarded']);
+    assert.match(predicted.message, /enforces Pod Security "baseline", which forbids the NET_ADMIN and NET_RAW capabilities istio-init needs/);
   });
 
   it('kubectl create --dry-run=server -o yaml shows the injected pod', async () => {

@@ -149,6 +149,18 @@ describe('Istio resources through kubectl: CRD schema, CEL rules, then meshgate'
     }
   });
 
+  it('with kubectl --validate=false the API server drops an unknown field before any webhook sees it', async () => {
+    // Structural schemas prune unknown fields when the request is decoded, ahead of admission: the
+    // misspelt field is simply gone, and meshgate (like any webhook) judges what is left.
+    const misspelt = fixtures('peerauthentication', 'invalid').find((d) => d.name === 'misspelt-mode')!;
+    const object = misspelt.object as KubeObject & { spec: Record<string, unknown> };
+    const result = await plane.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: JSON.stringify(object) });
+    assert.equal(result.code, 0, result.stderr);
+    const stored = await plane.kubectlJson<{ spec?: { mtls?: Record<string, unknown> } }>(['get', 'peerauthentication', object.metadata!.name!, '-n', object.metadata?.namespace ?? 'default']);
+    assert.deepEqual(Object.keys(stored.spec?.mtls ?? {}), [], `the misspelt key was pruned: ${JSON.stringify(stored.spec)}`);
+    await plane.kubectlOk(['delete', 'peerauthentication', object.metadata!.name!, '-n', object.metadata?.namespace ?? 'default']);
+  });
+
   it('an update that makes a stored resource invalid is refused by meshgate', async () => {
     const vs = parseAllDocuments(readFileSync(join(validateFixturesDir, 'virtualservice', 'valid', 'bookinfo.yaml'), 'utf8'))
       .map((d) => d.toJS() as KubeObject)
