@@ -17,10 +17,10 @@ export const ADDER_CONFIGURATION = 'zz-meshgate-tests-add-container';
 
 /** The container the late webhook adds, with the fields the API server defaults already set. */
 export const ADDED_CONTAINER = {
-  name: 'late-helper',
-  image: 'registry.example.com/late-helper:1.0',
+  name: 'log-shipper',
+  image: 'registry.example.com/log-shipper:1.0',
   imagePullPolicy: 'IfNotPresent',
-  ports: [{ name: 'http-helper', containerPort: 8181, protocol: 'TCP' }],
+  ports: [{ name: 'http-shipper', containerPort: 8181, protocol: 'TCP' }],
   readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
   resources: {},
   terminationMessagePath: '/dev/termination-log',

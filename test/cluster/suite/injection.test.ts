@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { fixturesDir } from '../../helpers/paths.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { clusterSkip } from '../harness/assets.js';
-import { ControlPlane } from '../harness/control-plane.js';
+import { ControlPlane, NODE_NAME } from '../harness/control-plane.js';
 import { assertAsEngineSays, containerNames, hasProxy } from '../harness/expect.js';
 import { installMeshgate, waitUntilInjecting, type MeshgateOnCluster } from '../harness/meshgate.js';
 import { ADDED_CONTAINER, TestWebhooks, type PodJson } from '../harness/test-webhooks.js';
@@ -77,8 +77,11 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
     const bare = (await plane.kubectlJson<PodJson>(['get', 'pod', 'etcd-probe', '-n', 'ops'])) as PodJson;
     await assertAsEngineSays(plane, hooks, bare);
     assert.ok(hasProxy(bare), 'bare pod in an istio.io/rev=default namespace is injected');
+    // The DaemonSet controller pins its pod to the one Node through node affinity.
     const agent = (await podsIn(plane, 'ops', 'app=log-agent'))[0]!;
-    assert.equal((agent.spec as { nodeName?: string } | undefined)?.nodeName ?? (agent.spec?.['affinity'] ? 'node-1' : undefined), 'node-1', 'the DaemonSet placed its pod on the node');
+    const affinity = agent.spec?.['affinity'] as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; values: string[] }[] }[] } } } | undefined;
+    const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    assert.deepEqual(terms.flatMap((t) => t.matchFields ?? []).map((f) => `${f.key}=${f.values.join(',')}`), [`metadata.name=${NODE_NAME}`]);
   });
 
   it('a Job made from a CronJob (kubectl create job --from) is injected with the CronJob as owner', async () => {
@@ -109,10 +112,10 @@ describe('injection through kube-apiserver and kube-controller-manager', { skip:
     const names = containerNames(pod);
     assert.equal(names.filter((n) => n === 'istio-proxy' || n === 'init:istio-proxy').length, 1, `one proxy: ${names.join(', ')}`);
     assert.equal(names.filter((n) => n === 'init:istio-init').length <= 1, true);
-    const helper = pod.spec?.containers?.find((c) => c['name'] === ADDED_CONTAINER.name) as { readinessProbe?: { httpGet?: { port?: unknown; path?: string } } } | undefined;
-    assert.ok(helper, `the late webhook's container is there: ${names.join(', ')}`);
-    assert.equal(helper.readinessProbe?.httpGet?.port, 15020, 'its probe goes through the sidecar');
-    assert.equal(helper.readinessProbe?.httpGet?.path, `/app-health/${ADDED_CONTAINER.name}/readyz`);
+    const shipper = pod.spec?.containers?.find((c) => c['name'] === ADDED_CONTAINER.name) as { readinessProbe?: { httpGet?: { port?: unknown; path?: string } } } | undefined;
+    assert.ok(shipper, `the late webhook's container is there: ${names.join(', ')}`);
+    assert.equal(shipper.readinessProbe?.httpGet?.port, 15020, 'its probe goes through the sidecar');
+    assert.equal(shipper.readinessProbe?.httpGet?.path, `/app-health/${ADDED_CONTAINER.name}/readyz`);
     const status = pod.metadata?.annotations?.['sidecar.istio.io/status'];
     assert.ok(status, 'injection status recorded');
     const recorded = JSON.parse(status) as { containers?: string[] | null; initContainers?: string[] | null };

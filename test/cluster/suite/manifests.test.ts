@@ -40,6 +40,15 @@ describe('install manifests on a real API server', { skip: clusterSkip(), timeou
     assert.deepEqual(accepted, objects.map((o) => `${kubectlName(o)} serverside-applied (server dry run)`).sort());
   }
 
+  it('kubectl and the API server report the same real release (version ldflags), not v0.0.0-master', async () => {
+    const versions = await plane.kubectlJson<{ clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string; major: string; minor: string } }>(['version']);
+    assert.match(versions.serverVersion.gitVersion, /^v1\.\d+\.\d+$/);
+    assert.equal(versions.clientVersion.gitVersion, versions.serverVersion.gitVersion);
+    assert.equal(`v${versions.serverVersion.major}.${versions.serverVersion.minor}.`, versions.serverVersion.gitVersion.replace(/\d+$/, ''));
+    const node = await plane.kubectlJson<{ status: { nodeInfo: { kubeletVersion: string } } }>(['get', 'node', 'node-1']);
+    assert.equal(node.status.nodeInfo.kubeletVersion, versions.serverVersion.gitVersion, 'the test node claims the same kubelet release');
+  });
+
   it('manifests/ (the base): every object is accepted', async () => {
     await dryRun('');
   });
