@@ -1,6 +1,7 @@
 // Where the Kubernetes binaries are: KUBEBUILDER_ASSETS when set (envtest's convention; then they must
-// all be there), else the cache that scripts/kube-assets.sh fills (asked with --no-build, so the pinned
-// release is named in one place only). Without either, the suite is skipped with the reason.
+// all be there, or the suite fails saying what is missing), else the cache that scripts/kube-assets.sh
+// fills (asked with --no-build, so the pinned release is named in one place only). Without either, the
+// suite is skipped with the reason.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,10 @@ function assetsIn(dir: string): KubeAssets {
   return { dir, path: (binary) => join(dir, binary) };
 }
 
-export type LocatedAssets = { readonly found: true; readonly assets: KubeAssets } | { readonly found: false; readonly reason: string };
+export type LocatedAssets =
+  | { readonly found: true; readonly assets: KubeAssets }
+  /** `fatal`: asked for explicitly and wrong, so the suite fails (with the reason) instead of skipping. */
+  | { readonly found: false; readonly reason: string; readonly fatal: boolean };
 
 let located: LocatedAssets | undefined;
 
@@ -36,9 +40,10 @@ export function locateKubeAssets(): LocatedAssets {
   const fromEnv = process.env['KUBEBUILDER_ASSETS'];
   if (fromEnv) {
     const missing = KUBE_BINARIES.filter((b) => !executable(join(fromEnv, b)));
-    // Asked for explicitly: a wrong directory is a failure, not a reason to skip.
-    if (missing.length > 0) throw new Error(`KUBEBUILDER_ASSETS=${fromEnv} lacks ${missing.join(', ')} (scripts/kube-assets.sh builds all four)`);
-    located = { found: true, assets: assetsIn(fromEnv) };
+    located =
+      missing.length === 0
+        ? { found: true, assets: assetsIn(fromEnv) }
+        : { found: false, fatal: true, reason: `KUBEBUILDER_ASSETS=${fromEnv} lacks ${missing.join(', ')} (scripts/kube-assets.sh builds all four)` };
     return located;
   }
   const script = join(repoRoot, 'scripts', 'kube-assets.sh');
@@ -46,15 +51,15 @@ export function locateKubeAssets(): LocatedAssets {
   if (result.status === 0) {
     located = { found: true, assets: assetsIn(result.stdout.trim()) };
   } else if (result.status === 3) {
-    located = { found: false, reason: `Kubernetes binaries not built: run scripts/kube-assets.sh or set KUBEBUILDER_ASSETS (${result.stderr.trim()})` };
+    located = { found: false, fatal: false, reason: result.stderr.trim() };
   } else {
-    throw new Error(`scripts/kube-assets.sh --no-build failed (${result.status ?? result.error?.message}): ${result.stderr}`);
+    located = { found: false, fatal: true, reason: `scripts/kube-assets.sh --no-build failed (${result.status ?? result.error?.message}): ${result.stderr.trim()}` };
   }
   return located;
 }
 
-/** `skip` option for node:test: false when the binaries are there, else why the suite is skipped. */
+/** `skip` option for node:test: why the suite is skipped when the binaries are not there, else false. */
 export function clusterSkip(): string | false {
   const found = locateKubeAssets();
-  return found.found ? false : found.reason;
+  return found.found || found.fatal ? false : found.reason;
 }
