@@ -139,7 +139,7 @@ function boundedWarnings(warnings: readonly string[] | undefined): string[] | un
     used += length;
   }
   const left = warnings.length - bounded.length;
-  if (left > 0) bounded.push(`${left} more warning(s) not shown; meshgate inject --explain lists them all`);
+  if (left > 0) bounded.push(`${left} more warning(s) not shown`);
   return bounded;
 }
 
