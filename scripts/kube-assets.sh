@@ -3,6 +3,7 @@
 # prints the directory that holds them (the only line on stdout; progress goes to stderr).
 #
 #   scripts/kube-assets.sh            build once into the cache, reuse afterwards
+#   scripts/kube-assets.sh --no-build print the directory when the binaries are there, else exit 3
 #   KUBEBUILDER_ASSETS=DIR ...        use DIR as it is (envtest's convention) and build nothing
 #
 # Kubernetes' own go.mod points its ~33 staging modules (k8s.io/api, client-go, ...) at ./staging with
@@ -14,6 +15,14 @@ set -euo pipefail
 KUBE_VERSION="${MESHGATE_KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${MESHGATE_ETCD_VERSION:-v3.6.8}"   # the etcd release Kubernetes v1.36.3's go.mod requires
 BINARIES=(etcd kube-apiserver kube-controller-manager kubectl)
+
+NO_BUILD=false
+case "${1:-}" in
+  "") ;;
+  --no-build) NO_BUILD=true ;;
+  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+  *) printf 'kube-assets: unknown argument "%s" (try --help)\n' "$1" >&2; exit 2 ;;
+esac
 
 log() { printf 'kube-assets: %s\n' "$*" >&2; }
 die() { printf 'kube-assets: error: %s\n' "$*" >&2; exit 1; }
@@ -34,18 +43,37 @@ if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
 fi
 
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/meshgate/kube-${KUBE_VERSION}"
-if [ -z "$(missing_in "$CACHE_DIR")" ] && [ -f "$CACHE_DIR/.complete" ]; then
+cached() { [ -z "$(missing_in "$CACHE_DIR")" ] && [ -f "$CACHE_DIR/.complete" ]; }
+if cached; then
   log "reusing $CACHE_DIR"
   echo "$CACHE_DIR"
   exit 0
 fi
+if $NO_BUILD; then
+  log "no Kubernetes $KUBE_VERSION binaries in $CACHE_DIR (run scripts/kube-assets.sh to build them, or set KUBEBUILDER_ASSETS)"
+  exit 3
+fi
 
 command -v go >/dev/null 2>&1 || die "Go is needed to build the Kubernetes test binaries (or set KUBEBUILDER_ASSETS to a directory holding ${BINARIES[*]})"
 
+# One build at a time per cache: a second caller waits for the first and then reuses its result.
+mkdir -p "$(dirname "$CACHE_DIR")"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE_DIR.lock"
+  if ! flock -n 9; then
+    log "another build into $CACHE_DIR is running; waiting for it"
+    flock 9
+  fi
+  if cached; then
+    log "reusing $CACHE_DIR"
+    echo "$CACHE_DIR"
+    exit 0
+  fi
+fi
+
 started=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/meshgate-kube-build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$CACHE_DIR"
+trap 'rm -rf "$work" "${partial:-}"' EXIT
 partial="$CACHE_DIR.partial"
 rm -rf "$partial"; mkdir -p "$partial"
 
@@ -102,6 +130,12 @@ mkdir -p "$work/etcd" && cd "$work/etcd"
 go mod init meshgate.local/etcd-assets >/dev/null 2>&1
 go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
 go build -trimpath -ldflags "-s -w" -o "$partial/etcd" go.etcd.io/etcd/server/v3
+
+# The release each binary reports must be the pinned one (version ldflags took effect).
+reported=$("$partial/kube-apiserver" --version 2>&1 || true)
+[ "$reported" = "Kubernetes $KUBE_VERSION" ] || die "kube-apiserver reports \"$reported\", expected Kubernetes $KUBE_VERSION"
+"$partial/kubectl" version --client 2>&1 | grep -q "Client Version: $KUBE_VERSION" || die "kubectl does not report $KUBE_VERSION"
+"$partial/etcd" --version 2>&1 | grep -q "etcd Version: ${ETCD_VERSION#v}" || die "etcd does not report ${ETCD_VERSION#v}"
 
 rm -rf "$CACHE_DIR" && mv "$partial" "$CACHE_DIR"
 echo "$KUBE_VERSION etcd $ETCD_VERSION built in $(( $(date +%s) - started ))s" > "$CACHE_DIR/.complete"

@@ -83,7 +83,10 @@ export interface NamespaceSummary extends Omit<Summary, 'findings'> {
   readonly cluster?: string;
 }
 
-/** What a source could not read (403, timeout): the report says so instead of failing. */
+/**
+ * What a source could not read: an unreadable file (the report names it), or a cluster list that
+ * failed (403, 404, timeout), for which `meshgate analyze` gives no report at all.
+ */
 export interface SourceGap {
   readonly cluster?: string;
   readonly resource: string;

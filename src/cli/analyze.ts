@@ -1,6 +1,7 @@
 // `meshgate analyze`: what breaks, what meshgate fixes on its own, and what must change first, for
 // workloads in files or in live clusters. Exit 0, 1 when a finding is at or above --fail-on, 2 on
-// usage or unreadable input (DESIGN.md).
+// usage or unreadable input (DESIGN.md); a cluster read that fails for any resource is unreadable
+// input: no report, no score.
 import { writeFile } from 'node:fs/promises';
 import { ConfigError } from '../config/load.js';
 import { loadConfigFile } from './config-file.js';
@@ -12,7 +13,7 @@ import { compileRules } from '../analyze/engine/run.js';
 import { RuleFileError } from '../analyze/engine/rule-files.js';
 import type { RuleDefinition } from '../analyze/engine/rule.js';
 import type { AnalyzerEngines } from '../analyze/engines.js';
-import { formatScore } from '../analyze/reports/common.js';
+import { describeGap, formatScore } from '../analyze/reports/common.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../analyze/reports/index.js';
 import { readFileSources } from '../analyze/sources/files.js';
 import { builtinRulesDir, loadRuleDirectory } from '../analyze/sources/rules.js';
@@ -114,6 +115,17 @@ async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namesp
       timeoutMs: timeoutSeconds * 1000,
       progress: (io.stderr as NodeJS.WriteStream).isTTY === true ? io.stderr : undefined,
     });
+    if (result.gaps.length > 0) {
+      // Fail closed: a report over part of the cluster would score what it cannot see as ready (no
+      // pods read means no pod missing its proxy), so there is no report and no score at all.
+      const where = result.contexts.length === 1 ? ` (context ${result.contexts[0]})` : '';
+      io.stderr.write(
+        `meshgate analyze: cannot read the cluster${where}, so there is no report and no readiness score:\n` +
+          result.gaps.map((gap) => `  could not read ${describeGap(gap)}\n`).join('') +
+          `Grant list on these resources to the kubeconfig's user (or narrow the scope with -n), then run again.\n`,
+      );
+      return 2;
+    }
     return { resources: result.resources, gaps: result.gaps, unreadable: 0, source: `cluster: ${result.contexts.join(', ')}` };
   } catch (error) {
     if (error instanceof ClusterSourceError) {

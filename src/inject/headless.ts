@@ -50,18 +50,21 @@ function servicePortsOf(service: Service): ServicePort[] {
 
 /**
  * The Services that route to the pod: same namespace, a non-empty selector matching the pod's labels.
- * ExternalName Services never select pods (Kubernetes ignores their selector).
+ * ExternalName Services never select pods (Kubernetes ignores their selector). Ordered by name: an
+ * informer's cache has no order, and the annotation and warnings must not change with it.
  */
 export function selectingServices(pod: Readonly<Pod>, services: readonly Service[]): Service[] {
   const namespace = namespaceOf(pod);
   const labels = pod.metadata?.labels;
-  return services.filter((service) => {
-    // Services come from users' files and informers; a malformed one selects nothing.
-    if (!isObject(service as unknown) || namespaceOf(service) !== namespace) return false;
-    if (service.spec?.type === 'ExternalName') return false;
-    const selector = service.spec?.selector;
-    return isObject(selector as unknown) && mapSelectorMatches(selector, labels);
-  });
+  return services
+    .filter((service) => {
+      // Services come from users' files and informers; a malformed one selects nothing.
+      if (!isObject(service as unknown) || namespaceOf(service) !== namespace) return false;
+      if (service.spec?.type === 'ExternalName') return false;
+      const selector = service.spec?.selector;
+      return isObject(selector as unknown) && mapSelectorMatches(selector, labels);
+    })
+    .sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0));
 }
 
 /** The headless Services (`clusterIP: None`) among those selecting the pod. */

@@ -109,17 +109,37 @@ export type AdmissionDecision =
 
 const STATUS_REASONS: Readonly<Record<number, string>> = { 400: 'BadRequest', 403: 'Forbidden' };
 
-// The API server drops warnings it cannot show; keep them readable and bounded (k8s truncates long ones).
+// The API server passes a request's warnings on whole while they total at most 4096 characters (runes);
+// past that it cuts every warning of the request, other webhooks' and its own included, to 256
+// (k8s.io/apiserver endpoints/filters/warning.go). meshgate's explanations run to several hundred
+// characters and end with what to do, so they are kept whole within a budget that leaves room for
+// the others, and whatever does not fit is counted instead of cut mid-sentence.
 const MAX_WARNINGS = 32;
-const MAX_WARNING_LENGTH = 512;
+const WARNING_BUDGET_RUNES = 3072;
+
+function runes(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
 
 function boundedWarnings(warnings: readonly string[] | undefined): string[] | undefined {
   if (!warnings || warnings.length === 0) return undefined;
-  const bounded = warnings
-    .slice(0, MAX_WARNINGS)
-    .map((w) => w.replace(/[\r\n]+/g, ' '))
-    .map((w) => (w.length > MAX_WARNING_LENGTH ? `${w.slice(0, MAX_WARNING_LENGTH - 3)}...` : w));
-  if (warnings.length > MAX_WARNINGS) bounded.push(`${warnings.length - MAX_WARNINGS} more warnings not shown`);
+  const bounded: string[] = [];
+  let used = 0;
+  for (const raw of warnings) {
+    const warning = raw.replace(/[\r\n]+/g, ' ');
+    const length = runes(warning);
+    if (bounded.length >= MAX_WARNINGS || used + length > WARNING_BUDGET_RUNES) {
+      // A first warning longer than the whole budget is still shown, cut to it.
+      if (bounded.length === 0) bounded.push(`${[...warning].slice(0, WARNING_BUDGET_RUNES - 3).join('')}...`);
+      break;
+    }
+    bounded.push(warning);
+    used += length;
+  }
+  const left = warnings.length - bounded.length;
+  if (left > 0) bounded.push(`${left} more warning(s) not shown`);
   return bounded;
 }
 

@@ -115,6 +115,10 @@ export class InformerClusterView implements ClusterViewSource {
     const state: Omit<WatchedResource, 'informer'> = { spec, listed: false, connected: false, unavailable: false, failures: 0 };
     const informer = makeInformer(this.options.kubeConfig, spec.path, async () => {
       const list = await spec.list(api);
+      // client-node's informer opens its watch after a list that resolves even when it was stopped in
+      // the meantime (ListWatch.doneHandler does not look again), and that watch keeps the process
+      // alive: a list that ends after stop() is refused instead.
+      if (this.stopped) throw new Error(`cluster view stopped while listing ${spec.name}`);
       // The informer fills its cache synchronously right after this promise resolves; mark the
       // resource listed once that has happened.
       setImmediate(() => this.markListed(resource));

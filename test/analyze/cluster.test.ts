@@ -1,13 +1,14 @@
 // Cluster mode against the local fake API server: paging, a forbidden lister, a slow lister, several
-// contexts at once, an unreachable cluster.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+// contexts at once, an unreachable cluster; anything that cannot be read fails the run closed.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readClusters } from '../../src/analyze/sources/cluster.js';
+import { CLUSTER_RESOURCES, readClusters } from '../../src/analyze/sources/cluster.js';
 import { runCli, type CliOutcome } from '../helpers/run-cli.js';
-import { FakeApiServer, type StoredObject } from '../helpers/fake-apiserver.js';
+import { FakeApiServer, resourceKey, type StoredObject } from '../helpers/fake-apiserver.js';
 import { analyzeResources, builtinRules } from './helpers.js';
 
 function shop(replicas: number): StoredObject[] {
@@ -66,6 +67,7 @@ describe('cluster source', () => {
   after(async () => {
     await east.stop();
     await west.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('pages through every list and folds pods under their Deployment', async () => {
@@ -97,7 +99,16 @@ describe('cluster source', () => {
   });
 
   it('--all-contexts scans both clusters and every finding names its cluster', async () => {
-    const result = await cli(['--kubeconfig', config, '--all-contexts', '--timeout', '1', '-o', 'json', '--fail-on', 'none']);
+    // Both clusters fully readable here; what cannot be read fails the run (below).
+    east.forbid('networking.k8s.io/networkpolicies', false);
+    west.setSlow('services', 0);
+    let result: CliOutcome;
+    try {
+      result = await cli(['--kubeconfig', config, '--all-contexts', '--timeout', '1', '-o', 'json', '--fail-on', 'none']);
+    } finally {
+      east.forbid('networking.k8s.io/networkpolicies');
+      west.setSlow('services', 3000);
+    }
     assert.equal(result.code, 0, result.stderr);
     const data = JSON.parse(result.stdout) as {
       source: string;
@@ -109,16 +120,32 @@ describe('cluster source', () => {
     assert.deepEqual(data.workloads.map((w) => `${w.cluster}/${w.name}`), ['east/web', 'west/web']);
     assert.ok(data.findings.length > 0);
     assert.ok(data.findings.every((f) => f.resource.cluster === 'east' || f.resource.cluster === 'west'));
-    // west can see the NetworkPolicy that cuts the proxy off from istiod; east could not read it.
-    assert.ok(data.findings.some((f) => f.rule === 'network-policy-blocks-mesh' && f.resource.cluster === 'west'));
-    assert.ok(!data.findings.some((f) => f.rule === 'network-policy-blocks-mesh' && f.resource.cluster === 'east'));
-    assert.deepEqual(data.gaps.map((g) => `${g.cluster} ${g.resource}`).sort(), ['east networkpolicies.networking.k8s.io', 'west services']);
+    // Both see the NetworkPolicy that cuts the proxy off from istiod.
+    assert.deepEqual(data.findings.filter((f) => f.rule === 'network-policy-blocks-mesh').map((f) => f.resource.cluster).sort(), ['east', 'west']);
+    assert.equal(data.gaps, undefined);
   });
 
-  it('the text report says what it could not see', async () => {
-    const result = await cli(['--kubeconfig', config, '--context', 'east', '--fail-on', 'none']);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /could not read networkpolicies\.networking\.k8s\.io: forbidden/);
+  it('fails closed when a list is forbidden: exit 2, what could not be read, no report and no score', async () => {
+    for (const format of ['text', 'json', 'sarif']) {
+      const result = await cli(['--kubeconfig', config, '--context', 'east', '-o', format, '--fail-on', 'none']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '', `no ${format} report`);
+      assert.equal(
+        result.stderr,
+        'meshgate analyze: cannot read the cluster (context east), so there is no report and no readiness score:\n' +
+          '  could not read networkpolicies.networking.k8s.io: forbidden: networkpolicies is forbidden: User "system:serviceaccount:test:fake" cannot list resource "networkpolicies"\n' +
+          "Grant list on these resources to the kubeconfig's user (or narrow the scope with -n), then run again.\n",
+      );
+    }
+  });
+
+  it('fails closed on a list that times out, naming the cluster when several are read', async () => {
+    const result = await cli(['--kubeconfig', config, '--all-contexts', '--timeout', '0.5', '--output-file', join(dir, 'never.json'), '-o', 'json']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^ {2}could not read networkpolicies\.networking\.k8s\.io \(cluster east\): forbidden: /m);
+    assert.match(result.stderr, /^ {2}could not read services \(cluster west\): timed out after 0\.5s$/m);
+    assert.doesNotMatch(result.stderr, /score \d/);
+    assert.equal(existsSync(join(dir, 'never.json')), false, 'no report file is written');
   });
 
   it('reads a plain-HTTP server (kubectl proxy) without insecure-skip-tls-verify in the kubeconfig', async () => {
@@ -135,6 +162,38 @@ describe('cluster source', () => {
     assert.ok(paths.includes('/api/v1/namespaces/shop/pods'));
     assert.ok(paths.includes('/api/v1/namespaces'));
     assert.ok(!paths.includes('/api/v1/pods'));
+  });
+
+  it('a server answering 403 to every list gives exit 2 and names each list, not "Readiness score 100/100"', async () => {
+    const locked = await FakeApiServer.start({ objects: shop(1), forbidden: CLUSTER_RESOURCES.map((r) => resourceKey(r.group, r.plural)) });
+    try {
+      const lockedConfig = join(dir, 'locked.yaml');
+      await writeFile(lockedConfig, kubeconfig({ locked: locked.url }, 'locked'));
+      const result = await cli(['--kubeconfig', lockedConfig]);
+      assert.equal(result.code, 2);
+      assert.equal(result.stdout, '');
+      assert.doesNotMatch(result.stderr, /Readiness score/);
+      const named = result.stderr.split('\n').filter((l) => l.startsWith('  could not read '));
+      assert.equal(named.length, CLUSTER_RESOURCES.length, result.stderr);
+      assert.ok(named.some((l) => l.startsWith('  could not read pods: forbidden: pods is forbidden')), result.stderr);
+    } finally {
+      await locked.stop();
+    }
+  });
+
+  it('a kind the server does not serve (404) fails closed too; an absent Istio CRD does not', async () => {
+    const partial = await FakeApiServer.start({ objects: shop(1), missing: ['apps/replicasets', 'networking.istio.io/virtualservices'] });
+    try {
+      const partialConfig = join(dir, 'partial.yaml');
+      await writeFile(partialConfig, kubeconfig({ partial: partial.url }, 'partial'));
+      const result = await cli(['--kubeconfig', partialConfig]);
+      assert.equal(result.code, 2);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /^ {2}could not read replicasets\.apps: HTTP 404: the server could not find the requested resource/m);
+      assert.doesNotMatch(result.stderr, /virtualservices/);
+    } finally {
+      await partial.stop();
+    }
   });
 
   it('an unknown context or an unreachable cluster exits 2', async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -107,6 +108,23 @@ describe('two replicas against a (fake) API server', () => {
     fake.setSlow('services', 0);
     await Promise.all(replicas.map((r) => r.waitForReady()));
     assert.match((await send({ url: `${a!.healthUrl}/metrics` })).text, /meshgate_cluster_view_synced 1/);
+  });
+
+  it('exits 1 when its health port is taken, with the cluster view already started', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const healthPort = (squatter.address() as AddressInfo).port;
+    try {
+      const meshgate = await startMeshgate({ args: ['--kubeconfig', kubeconfig, '--namespace', 'meshgate'], healthPort, waitReady: false });
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([meshgate.exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running after 10 s'), 10_000)))]);
+      clearTimeout(timer);
+      if (outcome !== 1) await meshgate.stop('SIGKILL');
+      assert.equal(outcome, 1, meshgate.stderr());
+      assert.match(meshgate.stderr(), new RegExp(`meshgate serve: cannot start: port already in use .*127\\.0\\.0\\.1:${healthPort}`));
+    } finally {
+      squatter.close();
+    }
   });
 
   it('both replicas serve the one certificate from the meshgate-tls Secret', async () => {

@@ -107,6 +107,8 @@ export interface FakeApiServerOptions {
   readonly objects?: readonly StoredObject[];
   /** Resources answering 403 Forbidden for every verb, e.g. `['nodes', 'apps/deployments']`. */
   readonly forbidden?: readonly string[];
+  /** Resources the server does not serve (404 for every request), e.g. `apps/replicasets`. */
+  readonly missing?: readonly string[];
   /** Resources answering after a delay (ms), e.g. `{ services: 2000 }`. */
   readonly slow?: Readonly<Record<string, number>>;
   /** Largest page served even when the client asks for more or for no limit (forces paging). */
@@ -174,6 +176,7 @@ export class FakeApiServer {
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
   private readonly forbidden: Set<string>;
+  private readonly missing: Set<string>;
   private readonly slow: Map<string, number>;
   private revision = 1;
   private server: Server | undefined;
@@ -181,6 +184,7 @@ export class FakeApiServer {
 
   private constructor(private readonly options: FakeApiServerOptions) {
     this.forbidden = new Set(options.forbidden ?? []);
+    this.missing = new Set(options.missing ?? []);
     this.slow = new Map(Object.entries(options.slow ?? {}));
     for (const type of KNOWN_TYPES) this.types.set(resourceKey(type.group, type.resource), type);
     for (const object of options.objects ?? []) this.upsert(object);
@@ -392,7 +396,7 @@ export class FakeApiServer {
       return;
     }
     const route = this.route(url.pathname);
-    if (!route) {
+    if (!route || this.missing.has(route.key)) {
       this.send(req, res, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
       return;
     }

@@ -57,6 +57,10 @@ export interface StartOptions {
   readonly readyTimeoutMs?: number;
   /** HTTPS port to use instead of a free one. */
   readonly port?: number;
+  /** Health port to use instead of a free one. */
+  readonly healthPort?: number;
+  /** Called with the child right after it is spawned (a suite that must stop it whatever happens). */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -65,13 +69,14 @@ function sleep(ms: number): Promise<void> {
 
 export async function startMeshgate(options: StartOptions): Promise<MeshgateProcess> {
   const port = options.port ?? (await freePort());
-  const healthPort = await freePort();
+  const healthPort = options.healthPort ?? (await freePort());
   const { cmd, args } = command();
   const child = spawn(cmd, [...args, 'serve', '--port', String(port), '--health-port', String(healthPort), '--host', '127.0.0.1', ...options.args], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  options.onSpawn?.(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));

@@ -280,6 +280,19 @@ describe('which Services select the pod', () => {
     assert.match(exclusion.reason, /headless Service db-headless declares only 5432 \(to pg\); headless Service db-replication declares only 5433/);
   });
 
+  it('Services are named in the same order whatever order the cluster view lists them in', () => {
+    // An informer's cache has no order; the annotation and the warnings must not depend on it.
+    const first = service('db-headless', [{ port: 5432, targetPort: 'pg' }]);
+    const second = service('db-client', [{ port: 5432 }], { headless: false });
+    const third = service('db-replication', [{ port: 5433 }]);
+    const input = { pod: pod(['pg:5432', 'repl:5433', 'gossip:7000']), config: defaultConfig() };
+    const forward = planOf(planHeadless({ ...input, cluster: cluster([first, second, third]) }));
+    const backward = planOf(planHeadless({ ...input, cluster: cluster([third, second, first]) }));
+    assert.deepEqual(backward.services, ['db-headless', 'db-replication']);
+    assert.deepEqual(backward, forward);
+    assert.deepEqual(selectingServices(input.pod, [third, first, second]).map((s) => s.metadata?.name), ['db-client', 'db-headless', 'db-replication']);
+  });
+
   it('no plan for an empty cluster view or one that has not synced', () => {
     const services = [service('db', [{ port: 5432 }])];
     assert.deepEqual(planHeadless({ pod: db, cluster: EMPTY_CLUSTER_VIEW, config: defaultConfig() }), { ok: true, plan: undefined });

@@ -1,6 +1,6 @@
 // Helpers shared by the report writers: which findings sit under workloads, the score as shown, the
 // findings grouped by rule with how many workloads each group touches, and the order of workloads.
-import { severityRank, type AnalysisReport, type Finding, type Severity, type WorkloadReport, type WorkloadStatus } from '../types.js';
+import { severityRank, type AnalysisReport, type Finding, type Severity, type SourceGap, type WorkloadReport, type WorkloadStatus } from '../types.js';
 
 /** Findings that appear under some workload (the rest are shown on their own: Services, Namespaces...). */
 export function findingsUnderWorkloads(report: AnalysisReport): Set<Finding> {
@@ -97,4 +97,9 @@ export function workloadsByUrgency(workloads: readonly WorkloadReport[]): Worklo
       a.kind.localeCompare(b.kind) ||
       a.name.localeCompare(b.name),
   );
+}
+
+/** `pods in shop (cluster east): forbidden: ...`: what could not be read, where, and why. */
+export function describeGap(gap: SourceGap): string {
+  return `${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`;
 }

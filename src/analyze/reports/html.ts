@@ -1,7 +1,7 @@
 // One self-contained HTML page: inline CSS and SVG, no scripts, nothing fetched from the network.
 // Summary, readiness by namespace (stacked bars), findings by rule (most urgent first), and every
 // workload with its findings and injection plan, the ones that need attention first.
-import { findingGroups, findingsUnderWorkloads, formatScore, workloadsByUrgency } from './common.js';
+import { describeGap, findingGroups, findingsUnderWorkloads, formatScore, workloadsByUrgency } from './common.js';
 import type { AnalysisReport, Finding, NamespaceSummary, WorkloadReport } from '../types.js';
 
 function esc(text: string | number | null | undefined): string {
@@ -101,7 +101,7 @@ export function renderHtml(report: AnalysisReport): string {
   const s = report.summary;
   const underWorkloads = findingsUnderWorkloads(report);
   const others = report.findings.filter((f) => !underWorkloads.has(f));
-  const gaps = report.gaps.map((g) => `<div class="gap">Could not read ${esc(g.resource)}${g.namespace ? ` in ${esc(g.namespace)}` : ''}${g.cluster ? ` (cluster ${esc(g.cluster)})` : ''}: ${esc(g.reason)}</div>`).join('');
+  const gaps = report.gaps.map((g) => `<div class="gap">Could not read ${esc(describeGap(g))}</div>`).join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Mesh readiness report - meshgate</title><style>${CSS}</style></head>

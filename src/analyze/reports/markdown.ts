@@ -1,6 +1,6 @@
 // Markdown report (pull requests, wikis): summary, readiness by namespace, blockers by rule, then each
 // workload with its findings and plan.
-import { findingGroups, findingsUnderWorkloads, formatScore, workloadsByUrgency } from './common.js';
+import { describeGap, findingGroups, findingsUnderWorkloads, formatScore, workloadsByUrgency } from './common.js';
 import type { AnalysisReport, Finding, WorkloadReport } from '../types.js';
 
 function cell(text: string): string {
@@ -25,7 +25,7 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push('| Workloads | Ready | Ready with changes | Blocked | Skipped | Errors | Warnings | Info |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.workloads} | ${s.ready} | ${s.readyWithChanges} | ${s.blocked} | ${s.skipped} | ${s.findings.error} | ${s.findings.warning} | ${s.findings.info} |`, '');
-  for (const gap of report.gaps) out.push(`> Could not read ${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`, '');
+  for (const gap of report.gaps) out.push(`> Could not read ${describeGap(gap)}`, '');
   if (report.namespaces.length > 0) {
     out.push('## Readiness by namespace', '');
     out.push('| Namespace | Score | Workloads | Ready | Ready with changes | Blocked | Skipped |');

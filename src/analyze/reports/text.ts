@@ -2,7 +2,7 @@
 // acts on), then the details by namespace and workload. Each workload's injection plan only when asked
 // (--show-plan): it is the same few lines for most workloads. Colour only when asked (the CLI decides:
 // a TTY and no NO_COLOR).
-import { findingGroups, findingsUnderWorkloads, formatScore, type FindingGroup } from './common.js';
+import { describeGap, findingGroups, findingsUnderWorkloads, formatScore, type FindingGroup } from './common.js';
 import type { AnalysisReport, Finding, ResourceRef, Severity, WorkloadReport } from '../types.js';
 
 export interface TextOptions {
@@ -60,7 +60,7 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
     `Readiness score ${formatScore(s.score)} - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
   );
   for (const gap of report.gaps) {
-    out.push(paint(color, 'yellow', `! could not read ${gap.resource}${gap.namespace ? ` in ${gap.namespace}` : ''}${gap.cluster ? ` (cluster ${gap.cluster})` : ''}: ${gap.reason}`));
+    out.push(paint(color, 'yellow', `! could not read ${describeGap(gap)}`));
   }
   const groups = findingGroups(report);
   if (groups.length > 0) {

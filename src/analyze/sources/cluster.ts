@@ -1,8 +1,9 @@
 // Live cluster source: lists the kinds the rules need from one or more kubeconfig contexts. Every kind
 // is paged (`limit`/`continue`) in its own loop, all kinds and all clusters concurrently. A kind that
-// is forbidden (403) or times out becomes a gap the report names; only a cluster that answers nothing
-// at all is an error. @kubernetes/client-node is loaded lazily (it is heavy) and used for what it is
-// good at: reading kubeconfig and authenticating requests.
+// is forbidden (403), not served (404, except Istio's optional CRDs) or times out becomes a gap naming
+// the list and the reason (`meshgate analyze` then refuses to report on the partial view); a cluster
+// that answers nothing at all is an error. @kubernetes/client-node is loaded lazily (it is heavy) and
+// used for what it is good at: reading kubeconfig and authenticating requests.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeObject } from '../../k8s/objects.js';
