@@ -26,35 +26,36 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 const hasOwn = (object: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
-/** A field holding `undefined` is absent on the wire; `undefined` in a list is null. */
-function present(object: Record<string, unknown>, key: string): boolean {
-  return hasOwn(object, key) && object[key] !== undefined && typeof object[key] !== 'function';
-}
-
 /**
  * Appends the operations turning `before` into `after`. Objects are diffed by key; lists position by
  * position, with additions appended (`/-`) and removals from the end, which is what the API server
  * applies to exactly the object it sent. Subtrees the two share (rendering copies only what it
- * changes) are skipped at once; added values are the result's own, not copies.
+ * changes) are skipped at once; added values are the result's own, not copies. A field holding
+ * `undefined` is absent on the wire, and `undefined` in a list is null.
  */
 function diff(before: unknown, after: unknown, path: string, operations: Operation[]): void {
   if (before === after) return;
   if (Array.isArray(before) && Array.isArray(after)) {
     const common = Math.min(before.length, after.length);
-    for (let i = 0; i < common; i++) diff(before[i] ?? null, after[i] ?? null, `${path}/${i}`, operations);
+    for (let i = 0; i < common; i++) {
+      const b: unknown = before[i] ?? null;
+      const a: unknown = after[i] ?? null;
+      if (a !== b) diff(b, a, `${path}/${i}`, operations);
+    }
     for (let i = common; i < after.length; i++) operations.push({ op: 'add', path: `${path}/-`, value: after[i] ?? null });
     for (let i = before.length - 1; i >= after.length; i--) operations.push({ op: 'remove', path: `${path}/${i}` });
     return;
   }
   if (isPlainObject(before) && isPlainObject(after)) {
     for (const key of Object.keys(before)) {
-      if (present(before, key) && !present(after, key)) operations.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
+      if (before[key] !== undefined && (!hasOwn(after, key) || after[key] === undefined)) operations.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
     }
     for (const key of Object.keys(after)) {
-      if (!present(after, key)) continue;
-      const child = `${path}/${pointerSegment(key)}`;
-      if (present(before, key)) diff(before[key], after[key], child, operations);
-      else operations.push({ op: 'add', path: child, value: after[key] });
+      const a = after[key];
+      if (a === undefined) continue;
+      const b = hasOwn(before, key) ? before[key] : undefined;
+      if (b === undefined) operations.push({ op: 'add', path: `${path}/${pointerSegment(key)}`, value: a });
+      else if (a !== b) diff(b, a, `${path}/${pointerSegment(key)}`, operations);
     }
     return;
   }

@@ -65,8 +65,22 @@ export function mergePortList(existing: string | undefined, ports: readonly numb
   return items.join(',');
 }
 
+// Pods share a few capture settings: remember the answer for each combination (bounded).
+const captureCache = new Map<string, (port: number) => boolean>();
+
 /** Whether iptables captures inbound traffic to the port (probes on uncaptured ports need no rewrite). */
 export function capturedInboundPort(settings: PodSettings): (port: number) => boolean {
+  const key = `${settings.interceptionMode}|${settings.statusPort}|${settings.includeInboundPorts}|${settings.excludeInboundPorts}`;
+  let captured = captureCache.get(key);
+  if (!captured) {
+    captured = capturedInboundPortOf(settings);
+    if (captureCache.size >= 256) captureCache.clear();
+    captureCache.set(key, captured);
+  }
+  return captured;
+}
+
+function capturedInboundPortOf(settings: PodSettings): (port: number) => boolean {
   if (settings.interceptionMode === 'NONE') return () => false;
   const parse = (list: string): Set<number> =>
     new Set(list.split(',').map((p) => p.trim()).filter((p) => /^[0-9]+$/.test(p)).map(Number));
@@ -94,7 +108,6 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   }
   const owner = request.owner ?? inferOwner(pod);
   const namespace = planNamespace(request);
-  const common = { namespace: namespace.plan, owner };
 
   const decision = decideInjection({
     metadata: pod.metadata,
@@ -104,12 +117,13 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     config: request.config,
     mode: request.mode,
   });
-  if (!decision.inject) return { ...common, action: 'skip', reason: decision.reason, notes: [note('did not inject the sidecar', decision.reason)] };
+  if (!decision.inject) return { action: 'skip', reason: decision.reason, namespace: namespace.plan, owner, notes: [note('did not inject the sidecar', decision.reason)] };
 
   const notes: Note[] = [...namespace.notes, note(DECIDED_TO_INJECT, decision.reason), ...circumstanceNotes(request, namespace)];
   const reject = (message: string, annotation?: string): InjectionPlan => ({
-    ...common,
     action: 'reject',
+    namespace: namespace.plan,
+    owner,
     message,
     ...(annotation !== undefined ? { annotation } : {}),
     // The refusal keeps what was found so far, except the decision to inject, which did not happen.
@@ -178,9 +192,10 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   );
 
   const plan: InjectPlan = {
-    ...common,
     action: 'inject',
     reason: decision.reason,
+    namespace: namespace.plan,
+    owner,
     config,
     templates: ['sidecar'],
     settings,

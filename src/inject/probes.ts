@@ -388,8 +388,11 @@ function goValue(value: unknown): string {
 
 /** Go's json.Marshal escapes <, >, & and U+2028/U+2029 where JSON.stringify does not. */
 function goString(value: string): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value);
+  return GO_ESCAPED.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
+
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
 
 /** Go sorts map keys bytewise; container names are ASCII, so code-unit order matches (not locale order). */
 function compareGoStrings(a: string, b: string): number {

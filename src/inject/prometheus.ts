@@ -9,15 +9,19 @@ export const MERGED_METRICS_PATH = '/stats/prometheus';
 
 export type PrometheusField = 'scrape' | 'port' | 'path';
 
+// Pods carry the same few spellings: remember what each key means (bounded).
+const fieldCache = new Map<string, PrometheusField | undefined>();
+
 /** Prometheus reads `prometheus.io/scrape`, `prometheus.io.scrape`, `prometheus-io/scrape` alike. */
 export function prometheusFieldOf(annotation: string): PrometheusField | undefined {
   // Cheap test first: this runs over every annotation of every pod.
   if (!annotation.startsWith('prometheus')) return undefined;
+  if (fieldCache.has(annotation)) return fieldCache.get(annotation);
   const sanitized = annotation.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (sanitized === 'prometheus_io_scrape') return 'scrape';
-  if (sanitized === 'prometheus_io_port') return 'port';
-  if (sanitized === 'prometheus_io_path') return 'path';
-  return undefined;
+  const field = sanitized === 'prometheus_io_scrape' ? 'scrape' : sanitized === 'prometheus_io_port' ? 'port' : sanitized === 'prometheus_io_path' ? 'path' : undefined;
+  if (fieldCache.size >= 256) fieldCache.clear();
+  fieldCache.set(annotation, field);
+  return field;
 }
 
 /** Whether the merge rewrites the pod's scrape annotations, and to what; or why nothing changes. */

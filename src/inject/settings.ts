@@ -332,7 +332,19 @@ function resolveResources(
   return resources;
 }
 
+// The configured resources are the same for every pod of a configuration: resolved once per configuration.
+const configuredCache = new WeakMap<MeshgateConfig['proxy']['resources'], PodSettings['resources']>();
+
 function configuredResources(resources: MeshgateConfig['proxy']['resources']): PodSettings['resources'] {
+  let resolved = configuredCache.get(resources);
+  if (!resolved) {
+    resolved = resolveConfiguredResources(resources);
+    configuredCache.set(resources, resolved);
+  }
+  return resolved;
+}
+
+function resolveConfiguredResources(resources: MeshgateConfig['proxy']['resources']): PodSettings['resources'] {
   const copy = (list: { cpu?: string; memory?: string } | undefined): Record<string, string> | undefined =>
     list ? { ...optional('cpu', list.cpu), ...optional('memory', list.memory) } : undefined;
   return { ...optional('requests', copy(resources.requests)), ...optional('limits', copy(resources.limits)) };

@@ -34,15 +34,27 @@ export function excludedInboundPorts(statusPort: number, userExclusions: string)
   return [...ports.map((p) => p.trim()).filter((p) => p !== ''), status].join(',');
 }
 
+// Most pods use the configuration's resources (one object per configuration): canonicalize those once.
+const canonicalResources = new WeakMap<PodSettings['resources'], Container['resources']>();
+
+/** The proxy's resources in canonical form; a fresh object per container (the cached one is never handed out). */
 function resourcesOf(settings: PodSettings): Container['resources'] {
-  const resources: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
-  if (settings.resources.requests && Object.keys(settings.resources.requests).length > 0) {
-    resources.requests = canonicalResourceList(settings.resources.requests);
+  let resources = canonicalResources.get(settings.resources);
+  if (!resources) {
+    const resolved: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+    if (settings.resources.requests && Object.keys(settings.resources.requests).length > 0) {
+      resolved.requests = canonicalResourceList(settings.resources.requests);
+    }
+    if (settings.resources.limits && Object.keys(settings.resources.limits).length > 0) {
+      resolved.limits = canonicalResourceList(settings.resources.limits);
+    }
+    resources = resolved;
+    canonicalResources.set(settings.resources, resources);
   }
-  if (settings.resources.limits && Object.keys(settings.resources.limits).length > 0) {
-    resources.limits = canonicalResourceList(settings.resources.limits);
-  }
-  return resources;
+  const copy: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  if (resources.requests) copy.requests = { ...resources.requests };
+  if (resources.limits) copy.limits = { ...resources.limits };
+  return copy;
 }
 
 function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
@@ -110,15 +122,20 @@ function initContainer(plan: InjectPlan): Container {
   return container;
 }
 
+/** Ports are numbers once the pod's shape is checked; anything else is written as JSON writes it. */
+function jsonNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
 /** Go's json of a ContainerPort, field order name, hostPort, containerPort, protocol, hostIP. */
 function portJson(port: ContainerPort): string {
-  const ordered: Record<string, unknown> = {};
-  if (port.name) ordered['name'] = port.name;
-  if (port.hostPort) ordered['hostPort'] = port.hostPort;
-  if (port.containerPort !== undefined) ordered['containerPort'] = port.containerPort;
-  if (port.protocol) ordered['protocol'] = port.protocol;
-  if (port.hostIP) ordered['hostIP'] = port.hostIP;
-  return JSON.stringify(ordered);
+  const fields: string[] = [];
+  if (port.name) fields.push(`"name":${JSON.stringify(port.name)}`);
+  if (port.hostPort) fields.push(`"hostPort":${jsonNumber(port.hostPort)}`);
+  if (port.containerPort !== undefined) fields.push(`"containerPort":${jsonNumber(port.containerPort)}`);
+  if (port.protocol) fields.push(`"protocol":${JSON.stringify(port.protocol)}`);
+  if (port.hostIP) fields.push(`"hostIP":${JSON.stringify(port.hostIP)}`);
+  return `{${fields.join(',')}}`;
 }
 
 /** ISTIO_META_POD_PORTS exactly as the template lays it out: one port per line, leading commas. */
