@@ -87,6 +87,10 @@ describe('one vocabulary for injector, validator and analyzer', () => {
     const entry = annotationSpec('sidecar.istio.io/enableCoreDump');
     assert.ok(entry, 'sidecar.istio.io/enableCoreDump is in the catalogue');
     assert.deepEqual(entry.kinds, ['Pod']);
+    // Read, and not silently dropped: meshgate does not add Istio's privileged init container, and says so.
+    const result = injected(injectPod({ pod: peerPod({ 'sidecar.istio.io/enableCoreDump': 'true' }), config: classic(), cluster: EMPTY_CLUSTER_VIEW, mode: 'kube-inject' }));
+    assert.equal(result.notes.find((n) => n.change === 'ignored sidecar.istio.io/enableCoreDump "true"')?.severity, 'warning');
+    assert.ok(!names(result.pod.spec?.initContainers).includes('enable-core-dump'));
   });
 
   it('a CIDR is judged by the same rules in an annotation and in a ServiceEntry (Go netip: no zero-padded prefix length, no zone)', () => {
