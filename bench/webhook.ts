@@ -1,7 +1,9 @@
 // Webhook throughput and latency: meshgate's /mutate and /validate against a bare HTTPS baseline with
-// the same certificate, the same body and the same keep-alive load, in the same run.
+// the same certificate, the same body and the same keep-alive load, in the same run. A second bare server
+// answers with meshgate's own answer (patch included): the reference for the I/O meshgate cannot avoid.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -14,8 +16,12 @@ export interface WebhookRow {
   readonly route: '/mutate' | '/validate';
   readonly concurrency: number;
   readonly baseline: LoadResult;
+  /** The bare server answering with meshgate's own answer. */
+  readonly reference: LoadResult;
   readonly meshgate: LoadResult;
   readonly ratio: number;
+  /** meshgate / reference: what meshgate's own work costs beyond the answer's I/O. */
+  readonly ratioToReference: number;
   readonly meshgateRssMb: number;
   readonly meshgatePeakRssMb: number;
 }
@@ -53,6 +59,19 @@ export function validateBody(): string {
   return admissionReview(vs, { group: 'networking.istio.io', version: 'v1', resource: 'virtualservices' }, 'VirtualService');
 }
 
+/** meshgate's answer to one review, as the bytes it sends. */
+function answerOf(url: string, body: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function httpOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = httpGet(url, (res) => {
@@ -87,7 +106,9 @@ export async function benchWebhook(options: { concurrencies: readonly number[]; 
   const bodies = { '/mutate': mutateBody(), '/validate': validateBody() } as const;
   const rows: WebhookRow[] = [];
   let baseline: StartedProcess | undefined;
+  let reference: StartedProcess | undefined;
   let meshgate: StartedProcess | undefined;
+  const referencePort = await freePort();
   try {
     baseline = await startProcess([join(builtBenchDir, 'baseline-server.js'), String(basePort), tls.cert, tls.key], async () => {
       const probe = await runLoad({ url: `https://127.0.0.1:${basePort}/`, body: bodies['/mutate'], ca: tls.ca, concurrency: 1, durationMs: 50 });
@@ -97,18 +118,28 @@ export async function benchWebhook(options: { concurrencies: readonly number[]; 
       [cliBin, 'serve', '--no-cluster', '--tls-cert', tls.cert, '--tls-key', tls.key, '--port', String(port), '--health-port', String(healthPort)],
       () => httpOk(`http://127.0.0.1:${healthPort}/readyz`),
     );
+    const answers: Record<string, string> = {};
+    for (const route of ['/mutate', '/validate'] as const) answers[route] = await answerOf(`https://127.0.0.1:${port}${route}`, bodies[route], tls.ca);
+    writeFileSync(join(dir, 'answers.json'), JSON.stringify(answers));
+    reference = await startProcess([join(builtBenchDir, 'baseline-server.js'), String(referencePort), tls.cert, tls.key, join(dir, 'answers.json')], async () => {
+      const probe = await runLoad({ url: `https://127.0.0.1:${referencePort}/mutate`, body: bodies['/mutate'], ca: tls.ca, concurrency: 1, durationMs: 50 });
+      return probe.requests > 0 && probe.errors === 0;
+    });
     for (const route of ['/mutate', '/validate'] as const) {
       for (const concurrency of options.concurrencies) {
         const common = { body: bodies[route], ca: tls.ca, concurrency, durationMs: options.durationMs, warmupMs: options.warmupMs };
         const baseResult = await runLoad({ ...common, url: `https://127.0.0.1:${basePort}${route}` });
+        const referenceResult = await runLoad({ ...common, url: `https://127.0.0.1:${referencePort}${route}` });
         const meshResult = await runLoad({ ...common, url: `https://127.0.0.1:${port}${route}` });
         const memory = memoryOf(meshgate.child.pid!);
         rows.push({
           route,
           concurrency,
           baseline: baseResult,
+          reference: referenceResult,
           meshgate: meshResult,
           ratio: meshResult.requestsPerSecond / baseResult.requestsPerSecond,
+          ratioToReference: meshResult.requestsPerSecond / referenceResult.requestsPerSecond,
           meshgateRssMb: memory.rssMb,
           meshgatePeakRssMb: memory.peakRssMb,
         });
@@ -116,6 +147,7 @@ export async function benchWebhook(options: { concurrencies: readonly number[]; 
     }
   } finally {
     await baseline?.stop();
+    await reference?.stop();
     await meshgate?.stop();
   }
   return rows;
