@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { MeshgateConfig } from '../../src/config/types.js';
 import { annotationSpec, validateAnnotation } from '../../src/inject/annotations.js';
-import { EMPTY_CLUSTER_VIEW, injectPod, type InjectResult } from '../../src/inject/index.js';
+import { EMPTY_CLUSTER_VIEW, injectPod, planInjection, willCarrySidecar, type InjectResult } from '../../src/inject/index.js';
 import type { Container, Pod, Service } from '../../src/k8s/objects.js';
 import { istioProtocolOf } from '../../src/k8s/ports.js';
 import { validateResource } from '../../src/validate/index.js';
@@ -121,6 +121,55 @@ describe('one vocabulary for injector, validator and analyzer', () => {
   it('every protocol the validator accepts is a protocol for Service port selection too (HTTP_PROXY)', () => {
     for (const protocol of ['HTTP', 'HTTPS', 'GRPC', 'GRPC-WEB', 'HTTP2', 'HTTP_PROXY', 'MONGO', 'REDIS', 'MYSQL', 'TCP', 'TLS']) {
       assert.equal(istioProtocolOf({ appProtocol: protocol }), protocol.toLowerCase(), protocol);
+    }
+  });
+});
+
+describe('the namespace side of the plan', () => {
+  const plain: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+  const plan = (namespaceLabels: Record<string, string> | undefined, config: MeshgateConfig = classic()) =>
+    planInjection({ pod: plain, config, cluster: EMPTY_CLUSTER_VIEW, mode: 'webhook', assumeEnrolled: true, ...(namespaceLabels ? { namespaceLabels } : {}) });
+
+  it('an enrolled namespace: injected, carries a sidecar today', () => {
+    const enrolled = plan({ 'istio-injection': 'enabled' });
+    assert.equal(enrolled.action, 'inject');
+    assert.deepEqual(enrolled.namespace.enrolment, { state: 'enrolled', label: 'istio-injection=enabled', revision: 'default' });
+    assert.equal(willCarrySidecar(enrolled), true);
+  });
+
+  it('a namespace without a label: planned as if enrolled, and says so; no sidecar today', () => {
+    const assumed = plan({});
+    assert.equal(assumed.action, 'inject');
+    assert.equal(assumed.namespace.assumedEnrolled, true);
+    assert.equal(willCarrySidecar(assumed), false);
+    assert.equal(assumed.notes[0]!.change, 'planned as if namespace shop were enrolled');
+  });
+
+  it('a non-default revision assumes its own label (istio.io/rev), not istio-injection', () => {
+    const config = classic();
+    config.revision = 'canary';
+    const assumed = plan({}, config);
+    assert.equal(assumed.action, 'inject');
+    assert.match(assumed.notes[0]!.reason, /once it is labelled istio\.io\/rev=canary$/);
+  });
+
+  it('unknown labels are assumed enrolled without a note (nothing is known to contradict)', () => {
+    const unknown = plan(undefined);
+    assert.equal(unknown.action, 'inject');
+    assert.deepEqual(unknown.namespace.enrolment, { state: 'unknown' });
+    assert.ok(!unknown.notes.some((n) => n.change.startsWith('planned as if')));
+  });
+
+  it('another revision, a disabled label or ambient mode are not assumed away', () => {
+    for (const [labels, reason] of [
+      [{ 'istio.io/rev': 'canary' }, /selects revision canary/],
+      [{ 'istio-injection': 'disabled' }, /istio-injection=disabled/],
+      [{ 'istio.io/dataplane-mode': 'ambient' }, /uses ambient mode/],
+    ] as const) {
+      const skipped = plan(labels);
+      assert.equal(skipped.action, 'skip', JSON.stringify(labels));
+      assert.match(skipped.action === 'skip' ? skipped.reason : '', reason);
+      assert.equal(willCarrySidecar(skipped), false);
     }
   });
 });
