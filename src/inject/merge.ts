@@ -4,7 +4,7 @@
 // lists merge by key (containers and env by name, ports by containerPort, mounts by mountPath), maps
 // merge key by key, and every other list is replaced. The result shares what it does not change with its
 // inputs (neither is modified), so rendering copies only the parts of the pod injection touches.
-import { isObject } from '../k8s/objects.js';
+import { isObject, setOwn } from '../k8s/objects.js';
 
 /** Where a list merges by key, and the shape of its items; maps not listed merge recursively. */
 interface MergeSchema {
@@ -42,12 +42,6 @@ export const POD_SCHEMA: MergeSchema = { fields: { spec: POD_SPEC_SCHEMA } };
 /** Merges `patch` over `original` (both plain JSON); returns a new value that may share parts of both, inputs untouched. */
 export function strategicMerge<T>(original: T, patch: unknown, schema: MergeSchema): T {
   return mergeValue(original, patch, schema) as T;
-}
-
-/** Keys come from outside: `__proto__` must stay a plain key. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 function mergeValue(original: unknown, patch: unknown, schema: MergeSchema | undefined): unknown {

@@ -1,5 +1,6 @@
 // RFC 6902 patch from the pod the API server sent to the injected pod (reference section 3.7).
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
+import { setOwn } from '../k8s/objects.js';
 
 /** Plain JSON as it travels on the wire: fields holding `undefined` are absent, `undefined` in a list becomes null. */
 function wireJson(value: unknown): unknown {
@@ -9,8 +10,7 @@ function wireJson(value: unknown): unknown {
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
     if (field === undefined || typeof field === 'function') continue;
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: wireJson(field), enumerable: true, writable: true, configurable: true });
-    else copy[key] = wireJson(field);
+    setOwn(copy, key, wireJson(field));
   }
   return copy;
 }

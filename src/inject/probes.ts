@@ -2,7 +2,7 @@
 // pointed at pilot-agent's status port and the original actions travel in ISTIO_KUBE_APP_PROBERS
 // (reference section 4). meshgate fixes the Istio bugs listed there and says so in a note each time.
 import type { Container, LifecycleHandler, PodSpec, Probe } from '../k8s/objects.js';
-import { isObject } from '../k8s/objects.js';
+import { isObject, setOwn } from '../k8s/objects.js';
 import { resolveContainerPort } from '../k8s/ports.js';
 import { note } from './types.js';
 import type { AppProber, AppProbers, Note, ProbeRewrite } from './types.js';
@@ -249,9 +249,6 @@ function rewrittenHandler(
   path: string,
   statusPort: number,
 ): Record<string, unknown> {
-  const rewritten: Record<string, unknown> = { ...probe };
-  // kubelet allows one handler per probe; only the agent's httpGet remains.
-  for (const handler of ['exec', 'tcpSocket', 'grpc', 'sleep']) delete rewritten[handler];
   let httpGet: Record<string, unknown>;
   if (action.kind === 'httpGet') {
     // Keep headers (the agent forwards them); HTTPS becomes HTTP because kubelet talks to the agent,
@@ -262,9 +259,18 @@ function rewrittenHandler(
   } else {
     httpGet = { path, port: statusPort };
   }
-  rewritten['httpGet'] = httpGet;
+  // kubelet allows one handler per probe; only the agent's httpGet remains, where the probe had its
+  // handler. Copied key by key (not deleted: deleting makes a slow object every later step reads).
+  const rewritten: Record<string, unknown> = {};
+  for (const key of Object.keys(probe)) {
+    if (key === 'httpGet') rewritten['httpGet'] = httpGet;
+    else if (!OTHER_HANDLERS.has(key)) setOwn(rewritten, key, (probe as Record<string, unknown>)[key]);
+  }
+  if (!('httpGet' in rewritten)) rewritten['httpGet'] = httpGet;
   return rewritten;
 }
+
+const OTHER_HANDLERS = new Set(['exec', 'tcpSocket', 'grpc', 'sleep']);
 
 /** The original action for pilot-agent, with a named port resolved to its number. */
 function proberOf(action: Action, port: number, timeoutSeconds: number | undefined): AppProber {
@@ -382,6 +388,7 @@ function goObjectParts(fields: readonly GoField[]): string[] {
 
 function goValue(value: unknown): string {
   if (typeof value === 'string') return goString(value);
+  if (typeof value === 'number') return String(value);
   if (value === undefined) return 'null';
   return JSON.stringify(value) ?? 'null';
 }

@@ -2,6 +2,7 @@
 // annotations move into ISTIO_PROMETHEUS_ANNOTATIONS and the pod is scraped on the agent's status port,
 // which serves Envoy's and the application's metrics together.
 import { parseGoBool } from '../k8s/bool.js';
+import { setOwn } from '../k8s/objects.js';
 import type { PrometheusPlan } from './types.js';
 
 export const PROMETHEUS_ENV = 'ISTIO_PROMETHEUS_ANNOTATIONS';
@@ -57,10 +58,4 @@ export function withoutPrometheusAnnotations(annotations: Readonly<Record<string
   for (const key of Object.keys(annotations)) if (!prometheusFieldOf(key)) setOwn(out, key, annotations[key]!);
   for (const key of Object.keys(set)) out[key] = set[key]!;
   return out;
-}
-
-/** Annotation keys come from outside: `__proto__` must stay a plain key. */
-function setOwn(target: Record<string, string>, key: string, value: string): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }

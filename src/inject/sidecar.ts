@@ -140,8 +140,16 @@ function portJson(port: ContainerPort): string {
 
 /** ISTIO_META_POD_PORTS exactly as the template lays it out: one port per line, leading commas. */
 export function podPortsValue(containers: readonly Container[]): string {
-  const lines = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports : [])).map((p, i) => `    ${i === 0 ? '' : ','}${portJson(p)}`);
-  return ['[', ...lines, ']'].join('\n');
+  let value = '[';
+  let first = true;
+  for (const container of containers) {
+    if (!Array.isArray(container.ports)) continue;
+    for (const port of container.ports) {
+      value += `\n    ${first ? '' : ','}${portJson(port)}`;
+      first = false;
+    }
+  }
+  return `${value}\n]`;
 }
 
 export function appContainerNames(containers: readonly Container[]): string[] {
