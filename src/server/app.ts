@@ -6,7 +6,7 @@
 // routes, which measured at about as much CPU per admission as the injection itself (docs/performance.md).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { decodeAdmissionReview, encodeAdmissionResponse } from './admission.js';
+import { decodeAdmissionReview, serializeAdmissionResponse } from './admission.js';
 import { readJsonBody } from './body.js';
 import type { Lifecycle } from './lifecycle.js';
 import { admissionLogger, type Logger } from './logging.js';
@@ -103,7 +103,7 @@ function admissionHandler(route: AdmissionRoute, options: AdmissionAppOptions) {
       }
       outcome = result.outcome;
       closeIfDraining();
-      sendJson(res, 200, JSON.stringify(encodeAdmissionResponse(review.apiVersion, review.request.uid, result.decision)));
+      sendJson(res, 200, serializeAdmissionResponse(review.apiVersion, review.request.uid, result.decision));
     } finally {
       metrics.inFlight.dec({ route: route.name });
       metrics.requests.inc({ route: route.name, operation, outcome });
