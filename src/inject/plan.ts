@@ -152,7 +152,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
 
   const config = request.config;
   const sidecar = chooseNativeSidecar({ override: settings.nativeSidecarOverride, config, nodes: request.cluster.nodes, nodeName: pod.spec?.nodeName });
-  const layout = injectedLayout(settings, config, sidecar.native);
+  const { layout, status } = layoutOf(settings, config, sidecar.native);
   const overrides = planOverrides(pod, layout, previous, savedOverrides.overrides);
   const containers = templateContainers(pod.spec!, previous, savedOverrides.overrides);
   const appContainers = appContainerNames(containers);
@@ -208,7 +208,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     prometheus,
     probes: { rewrites: probes.rewrites, probers: probes.probers },
     layout,
-    status: formatStatus(layout, config.revision),
+    status,
     runsToCompletion,
     meshStatusPort,
     labels,
@@ -221,6 +221,22 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     notes,
   };
   return plan;
+}
+
+// Pods of a configuration get one of a few layouts: remember each with its status record (bounded).
+const layouts = new Map<string, { readonly layout: InjectPlan['layout']; readonly status: string }>();
+
+/** What the template adds, by name, and the status record that lists it (shared, read-only data). */
+function layoutOf(settings: PodSettings, config: InjectPlan['config'], native: boolean): { readonly layout: InjectPlan['layout']; readonly status: string } {
+  const key = [settings.interceptionMode === 'NONE', config.interception.cni, native, settings.bootstrapOverride ?? '', Object.keys(settings.userVolumes).join(','), config.revision].join('|');
+  let found = layouts.get(key);
+  if (!found) {
+    const layout = injectedLayout(settings, config, native);
+    found = { layout, status: formatStatus(layout, config.revision) };
+    if (layouts.size >= 256) layouts.clear();
+    layouts.set(key, found);
+  }
+  return found;
 }
 
 /** The namespace as known, and as the decision sees it (assumed enrolled where the caller asks). */

@@ -49,13 +49,11 @@ function withAnnotations(pod: Pod, annotations: Record<string, string>): Pod {
   return { ...pod, metadata: { ...pod.metadata, annotations } };
 }
 
-/** The env list with one variable set (replaced in place, or appended). */
-function withEnv(env: readonly EnvVar[] | undefined, variable: EnvVar): EnvVar[] {
-  const list = [...(env ?? [])];
-  const index = list.findIndex((e) => e.name === variable.name);
-  if (index === -1) list.push(variable);
-  else list[index] = variable;
-  return list;
+/** One variable set in an env list (replaced where it is, or appended). */
+function setEnv(env: EnvVar[], variable: EnvVar): void {
+  const index = env.findIndex((e) => e.name === variable.name);
+  if (index === -1) env.push(variable);
+  else env[index] = variable;
 }
 
 /**
@@ -145,32 +143,47 @@ function adjustInitContainerUser(pod: Pod, original: Readonly<Pod>, plan: Inject
   });
 }
 
+/**
+ * The proxy's environment, to write into. After the template merge the proxy container and its env list
+ * are rendering's own objects (the template's, or a merge of the pod's container over them: never the
+ * pod's), so post-processing adds to them in place instead of copying the container list again.
+ */
+function ownedProxyEnv(pod: Pod): EnvVar[] | undefined {
+  const proxy = findSidecar(pod);
+  if (!proxy) return undefined;
+  proxy.env ??= [];
+  return proxy.env;
+}
+
 function mergePrometheus(pod: Pod, plan: InjectPlan): Pod {
   const prometheus = plan.prometheus;
   if (!prometheus.merged) return pod;
   const result = withAnnotations(pod, withoutPrometheusAnnotations(pod.metadata?.annotations ?? {}, prometheus.annotations));
-  const env = prometheus.env;
-  if (!env) return result;
-  return updateContainer(result, PROXY_CONTAINER, (c) => ({ ...c, env: [...(c.env ?? []), env] }));
+  if (prometheus.env) ownedProxyEnv(result)?.push(prometheus.env);
+  return result;
 }
 
 /** The planned probe rewrites, and their originals for pilot-agent next to any a previous injection left. */
 function rewriteProbes(pod: Pod, plan: InjectPlan): Pod {
   const result = { ...pod, spec: applyProbeRewrites(pod.spec!, plan.probes.rewrites) };
   if (Object.keys(plan.probes.probers).length === 0) return result;
-  return updateContainer(result, PROXY_CONTAINER, (c) => {
-    const existing = c.env?.find((e) => e.name === PROBERS_ENV)?.value;
-    const value = serializeProbers(existing !== undefined ? mergeProbers(parseProbers(existing), plan.probes.probers) : plan.probes.probers);
-    return value === undefined ? c : { ...c, env: withEnv(c.env, { name: PROBERS_ENV, value }) };
-  });
+  const env = ownedProxyEnv(result);
+  if (!env) return result;
+  const existing = env.find((e) => e.name === PROBERS_ENV)?.value;
+  const value = serializeProbers(existing !== undefined ? mergeProbers(parseProbers(existing), plan.probes.probers) : plan.probes.probers);
+  if (value !== undefined) setEnv(env, { name: PROBERS_ENV, value });
+  return result;
 }
 
+/** The labels and annotations injection writes last; both maps are rendering's own by now (copied at the first step and by the merge). */
 function writeMetadata(pod: Pod, plan: InjectPlan): Pod {
-  const labels = { ...pod.metadata?.labels };
+  const metadata = pod.metadata!;
+  const labels = metadata.labels!;
   if (plan.network && labels[NETWORK_LABEL] === undefined) labels[NETWORK_LABEL] = plan.network;
-  const annotations: Record<string, string> = { ...pod.metadata?.annotations, [STATUS_ANNOTATION]: plan.status };
+  const annotations = metadata.annotations!;
+  annotations[STATUS_ANNOTATION] = plan.status;
   for (const [key, value] of Object.entries(plan.config.injection.injectedAnnotations)) annotations[key] = value;
-  return { ...pod, metadata: { ...pod.metadata, labels, annotations } };
+  return pod;
 }
 
 function moveTo(list: Container[], name: string, where: 'first' | 'last'): Container[] {
