@@ -17,8 +17,18 @@ function wireJson(value: unknown): unknown {
 
 /** `/` and `~` in keys (annotation names such as `sidecar.istio.io/status`) are escaped (RFC 6901). */
 function pointerSegment(key: string): string {
-  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
+  if (!key.includes('~') && !key.includes('/')) return key;
+  let segment = escapedSegments.get(key);
+  if (segment === undefined) {
+    segment = key.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (escapedSegments.size >= 1024) escapedSegments.clear();
+    escapedSegments.set(key, segment);
+  }
+  return segment;
 }
+
+// Pods carry the same annotation and label names: remember their escaped form (bounded).
+const escapedSegments = new Map<string, string>();
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
