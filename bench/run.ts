@@ -53,8 +53,8 @@ if (wanted('webhook')) {
   results.webhook = rows;
   console.log('\nWebhook (keep-alive HTTPS, same certificate and body as the baseline)');
   console.log(table(
-    ['route', 'conc', 'base rps', 'ref rps', 'mesh rps', 'ratio', 'x ref', 'base p99', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'RSS MB'],
-    rows.map((r) => [r.route, String(r.concurrency), fmt(r.baseline.requestsPerSecond, 0), fmt(r.reference.requestsPerSecond, 0), fmt(r.meshgate.requestsPerSecond, 0), fmt(r.ratio, 2), fmt(r.ratioToReference, 2), fmt(r.baseline.p99Ms, 2), fmt(r.meshgate.p50Ms, 2), fmt(r.meshgate.p99Ms, 2), fmt(r.meshgate.p999Ms, 2), String(r.meshgate.errors + r.meshgate.non2xx), fmt(r.meshgatePeakRssMb, 0)]),
+    ['route', 'conc', 'base rps', 'ref rps', 'mesh rps', 'ratio', 'x ref', 'cpu us base/ref/mesh', 'base p99', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'RSS MB'],
+    rows.map((r) => [r.route, String(r.concurrency), fmt(r.baseline.requestsPerSecond, 0), fmt(r.reference.requestsPerSecond, 0), fmt(r.meshgate.requestsPerSecond, 0), fmt(r.ratio, 2), fmt(r.ratioToReference, 2), `${fmt(r.cpuMicrosPerRequest.baseline, 0)}/${fmt(r.cpuMicrosPerRequest.reference, 0)}/${fmt(r.cpuMicrosPerRequest.meshgate, 0)}`, fmt(r.baseline.p99Ms, 2), fmt(r.meshgate.p50Ms, 2), fmt(r.meshgate.p99Ms, 2), fmt(r.meshgate.p999Ms, 2), String(r.meshgate.errors + r.meshgate.non2xx), fmt(r.meshgatePeakRssMb, 0)]),
   ));
   for (const r of rows.filter((row) => row.concurrency === 32)) {
     const ratioTarget = r.route === '/mutate' ? 0.4 : 0.5;
