@@ -1,21 +1,29 @@
 // Webhook throughput and latency: meshgate's /mutate and /validate against a bare HTTPS baseline with
-// the same certificate, the same body and the same keep-alive load, in the same run.
+// the same certificate, the same body and the same keep-alive load, in the same run. A second bare server
+// answers with meshgate's own answer (patch included): the reference for the I/O meshgate cannot avoid.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { parse as parseYaml } from 'yaml';
 import { runLoad, type LoadResult } from './lib/loadgen.js';
-import { freePort, memoryOf, startProcess, type StartedProcess } from './lib/processes.js';
+import { cpuSecondsOf, freePort, memoryOf, startProcess, type StartedProcess } from './lib/processes.js';
 import { benchDir, builtBenchDir, cliBin } from './lib/paths.js';
 
 export interface WebhookRow {
   readonly route: '/mutate' | '/validate';
   readonly concurrency: number;
   readonly baseline: LoadResult;
+  /** The bare server answering with meshgate's own answer. */
+  readonly reference: LoadResult;
   readonly meshgate: LoadResult;
   readonly ratio: number;
+  /** meshgate / reference: what meshgate's own work costs beyond the answer's I/O. */
+  readonly ratioToReference: number;
+  /** Server CPU per request (µs, all threads, from /proc): much less sensitive to other load than req/s. */
+  readonly cpuMicrosPerRequest: { readonly baseline: number; readonly reference: number; readonly meshgate: number };
   readonly meshgateRssMb: number;
   readonly meshgatePeakRssMb: number;
 }
@@ -53,6 +61,19 @@ export function validateBody(): string {
   return admissionReview(vs, { group: 'networking.istio.io', version: 'v1', resource: 'virtualservices' }, 'VirtualService');
 }
 
+/** meshgate's answer to one review, as the bytes it sends. */
+function answerOf(url: string, body: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function httpOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = httpGet(url, (res) => {
@@ -78,7 +99,50 @@ async function serverCertificate(dir: string): Promise<{ cert: string; key: stri
   return { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key'), ca: pems.cert };
 }
 
-export async function benchWebhook(options: { concurrencies: readonly number[]; durationMs: number; warmupMs: number }): Promise<WebhookRow[]> {
+interface Measured {
+  readonly result: LoadResult;
+  readonly cpuMicrosPerRequest: number;
+}
+
+/** The load of one round against one server, with the server's CPU per request. */
+async function measure(pid: number, load: Parameters<typeof runLoad>[0]): Promise<Measured> {
+  const before = cpuSecondsOf(pid);
+  const result = await runLoad(load);
+  const cpu = cpuSecondsOf(pid) - before;
+  return { result, cpuMicrosPerRequest: result.requests > 0 ? (cpu * 1e6) / result.requests : 0 };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Rounds of one server as one result: requests and errors summed, rates and latencies the median round's. */
+function combined(rounds: readonly Measured[]): { result: LoadResult; cpu: number } {
+  const of = (pick: (r: LoadResult) => number): number => median(rounds.map((m) => pick(m.result)));
+  return {
+    result: {
+      requests: rounds.reduce((sum, m) => sum + m.result.requests, 0),
+      errors: rounds.reduce((sum, m) => sum + m.result.errors, 0),
+      non2xx: rounds.reduce((sum, m) => sum + m.result.non2xx, 0),
+      requestsPerSecond: of((r) => r.requestsPerSecond),
+      p50Ms: of((r) => r.p50Ms),
+      p99Ms: of((r) => r.p99Ms),
+      p999Ms: of((r) => r.p999Ms),
+      maxMs: Math.max(...rounds.map((m) => m.result.maxMs)),
+    },
+    cpu: median(rounds.map((m) => m.cpuMicrosPerRequest)),
+  };
+}
+
+/**
+ * Each route and concurrency is measured in `rounds` rounds, each running the baseline, the reference and
+ * meshgate back to back, so that other load on the machine falls on all three alike; the ratio is the
+ * median of the rounds' ratios.
+ */
+export async function benchWebhook(options: { concurrencies: readonly number[]; durationMs: number; warmupMs: number; rounds?: number }): Promise<WebhookRow[]> {
+  const rounds = options.rounds ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'meshgate-bench-'));
   const tls = await serverCertificate(dir);
   const basePort = await freePort();
@@ -87,7 +151,9 @@ export async function benchWebhook(options: { concurrencies: readonly number[]; 
   const bodies = { '/mutate': mutateBody(), '/validate': validateBody() } as const;
   const rows: WebhookRow[] = [];
   let baseline: StartedProcess | undefined;
+  let reference: StartedProcess | undefined;
   let meshgate: StartedProcess | undefined;
+  const referencePort = await freePort();
   try {
     baseline = await startProcess([join(builtBenchDir, 'baseline-server.js'), String(basePort), tls.cert, tls.key], async () => {
       const probe = await runLoad({ url: `https://127.0.0.1:${basePort}/`, body: bodies['/mutate'], ca: tls.ca, concurrency: 1, durationMs: 50 });
@@ -97,18 +163,36 @@ export async function benchWebhook(options: { concurrencies: readonly number[]; 
       [cliBin, 'serve', '--no-cluster', '--tls-cert', tls.cert, '--tls-key', tls.key, '--port', String(port), '--health-port', String(healthPort)],
       () => httpOk(`http://127.0.0.1:${healthPort}/readyz`),
     );
+    const answers: Record<string, string> = {};
+    for (const route of ['/mutate', '/validate'] as const) answers[route] = await answerOf(`https://127.0.0.1:${port}${route}`, bodies[route], tls.ca);
+    writeFileSync(join(dir, 'answers.json'), JSON.stringify(answers));
+    reference = await startProcess([join(builtBenchDir, 'baseline-server.js'), String(referencePort), tls.cert, tls.key, join(dir, 'answers.json')], async () => {
+      const probe = await runLoad({ url: `https://127.0.0.1:${referencePort}/mutate`, body: bodies['/mutate'], ca: tls.ca, concurrency: 1, durationMs: 50 });
+      return probe.requests > 0 && probe.errors === 0;
+    });
     for (const route of ['/mutate', '/validate'] as const) {
       for (const concurrency of options.concurrencies) {
-        const common = { body: bodies[route], ca: tls.ca, concurrency, durationMs: options.durationMs, warmupMs: options.warmupMs };
-        const baseResult = await runLoad({ ...common, url: `https://127.0.0.1:${basePort}${route}` });
-        const meshResult = await runLoad({ ...common, url: `https://127.0.0.1:${port}${route}` });
+        const runs = { baseline: [] as Measured[], reference: [] as Measured[], meshgate: [] as Measured[] };
+        for (let round = 0; round < rounds; round++) {
+          const load = { body: bodies[route], ca: tls.ca, concurrency, durationMs: options.durationMs / rounds, warmupMs: round === 0 ? options.warmupMs : 0 };
+          runs.baseline.push(await measure(baseline.child.pid!, { ...load, url: `https://127.0.0.1:${basePort}${route}` }));
+          runs.reference.push(await measure(reference.child.pid!, { ...load, url: `https://127.0.0.1:${referencePort}${route}` }));
+          runs.meshgate.push(await measure(meshgate.child.pid!, { ...load, url: `https://127.0.0.1:${port}${route}` }));
+        }
+        const ratioOf = (other: Measured[]): number => median(runs.meshgate.map((m, i) => m.result.requestsPerSecond / other[i]!.result.requestsPerSecond));
+        const base = combined(runs.baseline);
+        const ref = combined(runs.reference);
+        const mesh = combined(runs.meshgate);
         const memory = memoryOf(meshgate.child.pid!);
         rows.push({
           route,
           concurrency,
-          baseline: baseResult,
-          meshgate: meshResult,
-          ratio: meshResult.requestsPerSecond / baseResult.requestsPerSecond,
+          baseline: base.result,
+          reference: ref.result,
+          meshgate: mesh.result,
+          ratio: ratioOf(runs.baseline),
+          ratioToReference: ratioOf(runs.reference),
+          cpuMicrosPerRequest: { baseline: base.cpu, reference: ref.cpu, meshgate: mesh.cpu },
           meshgateRssMb: memory.rssMb,
           meshgatePeakRssMb: memory.peakRssMb,
         });
@@ -116,6 +200,7 @@ export async function benchWebhook(options: { concurrencies: readonly number[]; 
     }
   } finally {
     await baseline?.stop();
+    await reference?.stop();
     await meshgate?.stop();
   }
   return rows;

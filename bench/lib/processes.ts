@@ -14,6 +14,17 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
   }
 }
 
+/** CPU seconds a process has used (user + system, all threads), from /proc (Linux); 0 when unreadable. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 export interface StartedProcess {
   readonly child: ChildProcess;
   stop(): Promise<void>;

@@ -1,12 +1,12 @@
 // The analyzer: objects in, report out. Pure: sources and report writers do the I/O.
 import type { MeshgateConfig } from '../config/types.js';
-import type { LabelSelector, Namespace, Node, Pod } from '../k8s/objects.js';
+import type { InjectionPlan } from '../inject/types.js';
+import type { LabelSelector } from '../k8s/objects.js';
 import { labelSelectorMatches } from '../k8s/selectors.js';
-import type { InjectResult } from '../inject/types.js';
 import { ruleInfo, runRules, type CompiledRule } from './engine/run.js';
 import type { AnalyzerEngines } from './engines.js';
 import { buildInventory, metadataPath, refKey, sameRef, type Inventory, type Workload } from './inventory.js';
-import { skipDecision } from './pod-facts.js';
+import { planOf } from './plans.js';
 import { planStep, readinessScore, statusOf, summarize } from './score.js';
 import { applySuppressions } from './suppress.js';
 import {
@@ -43,56 +43,19 @@ interface DryRun {
   readonly warningNotes: number;
 }
 
-/** The injection engine's plan for the workload, or why it would not inject it. */
-function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig, engines: AnalyzerEngines): DryRun {
-  const decision = skipDecision(inventory, workload, config);
-  const injectPod = engines.injectPod;
-  if (!injectPod) return decision.skip ? { plan: [], skipped: decision.reason, warningNotes: 0 } : { plan: [], warningNotes: 0 };
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { ...(workload.template.metadata ?? {}), namespace: workload.namespace, name: workload.template.metadata?.name ?? workload.ref.name },
-    spec: workload.spec,
-  };
-  let result: InjectResult;
+/** The workload's injection plan as report lines, and what it means for the workload's status. */
+function dryRun(inventory: Inventory, workload: Workload, config: MeshgateConfig): DryRun {
+  let plan: InjectionPlan;
   try {
-    result = injectPod({
-      pod,
-      ...(workload.ref.kind !== 'Pod' ? { owner: { apiVersion: workload.resource.object.apiVersion ?? 'v1', kind: workload.ref.kind, name: workload.ref.name } } : {}),
-      ...(inventory.namespaces.has(workload.namespace) ? namespaceLabelsAsEnrolled(inventory.namespaceLabels(workload.namespace) ?? {}) : {}),
-      config,
-      cluster: {
-        // Only Services in the pod's namespace can select it (headless handling).
-        services: inventory.servicesIn(workload.namespace),
-        namespaces: inventory.byKind('Namespace').map((n) => n.object as Namespace),
-        nodes: inventory.nodes.map((n) => n.object as Node),
-      },
-      mode: 'kube-inject',
-    });
+    plan = planOf(inventory, workload, config);
   } catch (error) {
     return { plan: [planStep('no plan', `the injection engine failed on this workload: ${(error as Error).message}`)], warningNotes: 1 };
   }
-  const plan = result.notes.map((n) => planStep(n.change, n.reason));
-  const warningNotes = result.notes.filter((n) => n.severity === 'warning').length;
-  // Namespace enrolment decides too (kube-inject mode does not look at namespace labels); a plan for
-  // a pod that will not be injected would mislead.
-  if (decision.skip) {
-    return result.action === 'skip'
-      ? { plan, skipped: result.reason, warningNotes: 0 }
-      : { plan: [planStep('no sidecar', decision.reason)], skipped: decision.reason, warningNotes: 0 };
-  }
-  if (result.action === 'skip') return { plan, skipped: result.reason, warningNotes };
-  if (result.action === 'reject') return { plan, rejected: result.message, warningNotes };
-  return { plan, warningNotes };
-}
-
-/**
- * The report answers "what if the mesh is turned on here": a namespace that is not yet enrolled is
- * looked at as if it were labelled istio-injection=enabled (its own finding says it is not).
- */
-function namespaceLabelsAsEnrolled(labels: Readonly<Record<string, string>>): { namespaceLabels: Record<string, string> } {
-  const enrolled = labels['istio-injection'] !== undefined || labels['istio.io/rev'] !== undefined;
-  return { namespaceLabels: enrolled ? { ...labels } : { ...labels, 'istio-injection': 'enabled' } };
+  const steps = plan.notes.map((n) => planStep(n.change, n.reason));
+  if (plan.action === 'skip') return { plan: steps, skipped: plan.reason, warningNotes: 0 };
+  const warningNotes = plan.notes.filter((n) => n.severity === 'warning').length;
+  if (plan.action === 'reject') return { plan: steps, rejected: plan.message, warningNotes };
+  return { plan: steps, warningNotes };
 }
 
 function findingAffects(finding: Finding, workload: Workload): boolean {
@@ -160,7 +123,7 @@ function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { find
   }
   const workloads = selected.map((workload): WorkloadReport => {
     let own = byWorkload.get(refKey(workload.ref)) ?? [];
-    const run = dryRun(inventory, workload, options.config, engines);
+    const run = dryRun(inventory, workload, options.config);
     // The injector refusing the pod is a blocker even when no rule foresaw the reason: say so.
     if (run.rejected && !own.some((f) => f.severity === 'error')) {
       const refusal: Finding = {

@@ -11,15 +11,18 @@ const HEADER = `# meshgate analyze: rules
 
 Generated from \`rules/*.yaml\` by \`node --import tsx src/analyze/docs.ts\`; do not edit by hand.
 
-\`meshgate analyze\` runs every rule below over the objects it reads (files or a live cluster), then runs
-meshgate's injection engine in dry-run on each workload (Pod, Deployment, StatefulSet, DaemonSet,
-ReplicaSet, ReplicationController, Job, CronJob). Pods owned by a workload are reported once, under it.
+\`meshgate analyze\` asks meshgate's injector for the injection plan of each workload (Pod, Deployment,
+StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), as the webhook would make it,
+then runs every rule below over the objects it reads (files or a live cluster); the rules about life in
+the mesh read the same plans. A namespace without an injection label is planned as if it were enrolled
+(its \`namespace-not-enrolled\` finding and the plans say so). Pods owned by a workload are reported
+once, under it.
 
 ## Workload status
 
 | Status | Meaning |
 |---|---|
-| \`skipped\` | The workload will not be injected: host network, \`sidecar.istio.io/inject: "false"\`, a namespace labelled \`istio-injection\` other than \`enabled\`, a namespace Istio never injects (kube-system, kube-public, kube-node-lease, local-path-storage), or \`injection.neverInjectSelector\`. |
+| \`skipped\` | The injector would not inject the workload: host network, \`sidecar.istio.io/inject: "false"\`, a namespace labelled \`istio-injection\` other than \`enabled\` or selecting another revision, an ambient namespace, a namespace Istio never injects (kube-system, kube-public, kube-node-lease, local-path-storage), \`injection.neverInjectSelector\`, or \`injection.policy: disabled\` without an opt-in. |
 | \`blocked\` | An error finding names the workload or applies to it (a Namespace label, a NetworkPolicy, a quota that affects it), or the injector would reject the pod. |
 | \`ready-with-changes\` | Warnings only, or meshgate's injection adapts the pod beyond the standard sidecar (a warning in its plan). |
 | \`ready\` | Nothing above: only information findings, if any. |

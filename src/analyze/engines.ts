@@ -1,7 +1,6 @@
-// The other engines the analyzer consults: the injection engine (dry-run plan per workload) and the
-// mesh resource validator. They are passed in, so the analyzer stays pure and runs (with its own
-// rules only) where an engine is not available.
-import type { InjectRequest, InjectResult } from '../inject/types.js';
+// The mesh resource validator, which the analyzer consults: passed in, so the analyzer runs (with its own
+// rules only) where the validator is not available. The injector is not passed in: its plan is what the
+// analyzer reports on (src/analyze/plans.ts), so the analyzer always asks it.
 
 export interface ValidationIssue {
   readonly path: string;
@@ -16,21 +15,10 @@ export interface ValidationOutcome {
 }
 
 export interface AnalyzerEngines {
-  /** `src/inject` `injectPod`. */
-  readonly injectPod?: (request: InjectRequest) => InjectResult;
   /** `src/validate` `validateResource`: undefined for kinds it does not validate. */
   readonly validateResource?: (object: unknown) => ValidationOutcome | undefined;
   /** `src/validate` `crossResourceWarnings`. */
   readonly crossResourceWarnings?: (object: unknown, context: { objects: readonly unknown[] }) => readonly ValidationIssue[];
-  /**
-   * `src/inject` `checkAnnotation`: a value the injector refuses (`reject`) or ignores with a warning
-   * (`warn`); undefined when fine or not an injection annotation.
-   */
-  readonly checkAnnotation?: (
-    name: string,
-    value: string,
-    context: { statusPort?: number },
-  ) => { readonly message: string; readonly severity: 'reject' | 'warn' } | undefined;
 }
 
 export const NO_ENGINES: AnalyzerEngines = {};

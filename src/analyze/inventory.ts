@@ -2,6 +2,7 @@
 // folded in), mesh resources and the policy objects that limit pods.
 import { checkPodShape, checkServiceShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import type { KubeObject, Labels, Namespace, PodSpec, PodTemplateSpec, Service } from '../k8s/objects.js';
+import { servicesSelecting as selectingServices } from '../k8s/selectors.js';
 import { podTemplateOf, isWorkloadKind } from '../k8s/workloads.js';
 import { pushTo, type ResourceRef, type SourcedResource } from './types.js';
 
@@ -224,16 +225,11 @@ export function metadataPath(workload: Workload, suffix = ''): string {
 
 const selecting = new WeakMap<Workload, Service[]>();
 
-/** Services in the workload's namespace whose selector matches its pod template labels (cached). */
+/** The Services that select the workload's pods (src/k8s/selectors.ts decides; cached). */
 export function servicesSelecting(inventory: Inventory, workload: Workload): Service[] {
   const cached = selecting.get(workload);
   if (cached) return cached;
-  const labels = workload.template.metadata?.labels ?? {};
-  const found = inventory.servicesIn(workload.namespace).filter((service) => {
-    const selector = service.spec?.selector;
-    if (!selector || Object.keys(selector).length === 0) return false;
-    return Object.entries(selector).every(([k, v]) => labels[k] === v);
-  });
+  const found = selectingServices({ namespace: workload.namespace, labels: workload.template.metadata?.labels }, inventory.servicesIn(workload.namespace));
   selecting.set(workload, found);
   return found;
 }

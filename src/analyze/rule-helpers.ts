@@ -1,27 +1,38 @@
 // Small helpers shared by rules written in code.
+import type { InjectPlan } from '../inject/index.js';
 import type { Service } from '../k8s/objects.js';
+import { serviceSelects } from '../k8s/selectors.js';
 import type { RuleContext } from './engine/rule.js';
 import { selectableWorkloadsOf, type SelectableWorkload } from '../validate/workload-selectors.js';
 import type { Inventory, Workload } from './inventory.js';
-import { skipDecision } from './pod-facts.js';
+import { injectPlanOf, planOf } from './plans.js';
 import type { SourcedResource } from './types.js';
 
-/** Workloads that would get a sidecar: rules about life inside the mesh look only at these. */
+/**
+ * Workloads meant for the mesh: the injector would inject them, or refuses them for a value it cannot
+ * accept (a blocker, but still meant for the mesh). Rules about life inside the mesh look only at these.
+ */
 export function meshWorkloads(context: RuleContext): Workload[] {
-  return context.inventory.workloads.filter((w) => !skipDecision(context.inventory, w, context.config).skip);
+  return context.inventory.workloads.filter((w) => planOf(context.inventory, w, context.config).action !== 'skip');
+}
+
+/** Workloads the injector would inject, with their plan: rules that need the plan's decisions use these. */
+export function injectedWorkloads(context: RuleContext): { readonly workload: Workload; readonly plan: InjectPlan }[] {
+  const found: { workload: Workload; plan: InjectPlan }[] = [];
+  for (const workload of context.inventory.workloads) {
+    const plan = injectPlanOf(context.inventory, workload, context.config);
+    if (plan) found.push({ workload, plan });
+  }
+  return found;
 }
 
 export function workloadsInNamespace(context: RuleContext, namespace: string): Workload[] {
   return meshWorkloads(context).filter((w) => w.namespace === namespace);
 }
 
-/** Workloads behind a Service (same namespace, non-empty selector matches the template labels). */
+/** Mesh workloads behind a Service (the Service selects their pods, as src/k8s/selectors.ts decides). */
 export function workloadsBehind(context: RuleContext, service: Service): Workload[] {
-  const selector = service.spec?.selector;
-  if (!selector || Object.keys(selector).length === 0) return [];
-  return meshWorkloads(context).filter(
-    (w) => w.namespace === service.metadata?.namespace && Object.entries(selector).every(([k, v]) => w.template.metadata?.labels?.[k] === v),
-  );
+  return meshWorkloads(context).filter((w) => serviceSelects(service, w.namespace, w.template.metadata?.labels));
 }
 
 export function servicesOf(context: RuleContext): { resource: SourcedResource; service: Service }[] {

@@ -41,17 +41,9 @@ const FLAGS: readonly FlagSpec[] = [
 
 const USAGE = 'meshgate analyze [-f PATH ...] [--kubeconfig F] [--context C] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|markdown|sarif|html] [--output-file F] [--show-plan] [--fail-on error|warning|info|none] [--rules DIR]';
 
-/** The injection engine and validator, loaded lazily; the analyzer runs without them if they fail to load. */
+/** The validator, loaded lazily; the analyzer runs without it if it fails to load. */
 async function loadEngines(stderr: NodeJS.WritableStream): Promise<AnalyzerEngines> {
   const engines: { -readonly [K in keyof AnalyzerEngines]: AnalyzerEngines[K] } = {};
-  try {
-    const inject = await import('../inject/index.js');
-    const annotations = await import('../inject/annotations.js');
-    engines.injectPod = inject.injectPod;
-    engines.checkAnnotation = annotations.checkAnnotation;
-  } catch (error) {
-    stderr.write(`meshgate analyze: warning: injection engine unavailable (${(error as Error).message}); plans are omitted\n`);
-  }
   try {
     const validate = await import('../validate/index.js');
     engines.validateResource = validate.validateResource;

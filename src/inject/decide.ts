@@ -4,10 +4,12 @@
 import type { MeshgateConfig } from '../config/types.js';
 import type { LabelSelector, Labels, ObjectMeta, PodSpec } from '../k8s/objects.js';
 import { isEmptyLabelSelector, labelSelectorMatches } from '../k8s/selectors.js';
+import type { NamespaceEnrolment } from './types.js';
 
 export const INJECT_LABEL = 'sidecar.istio.io/inject';
 export const REVISION_LABEL = 'istio.io/rev';
 export const NAMESPACE_INJECTION_LABEL = 'istio-injection';
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 
 /** Namespaces istiod never injects (pkg/kube/inject/initializer.go IgnoredNamespaces). */
 export const IGNORED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
@@ -74,6 +76,29 @@ export function decideInjection(input: DecideInput): InjectionDecision {
   return no(`injection.policy is disabled and the pod does not opt in with label ${INJECT_LABEL}=true${ignoredValue}`);
 }
 
+/**
+ * How a namespace is enrolled, from its labels (undefined: not known). istio-injection wins over
+ * istio.io/rev, as the rev.* webhooks require it absent (reference 1A).
+ */
+export function namespaceEnrolment(labels: Labels | undefined): NamespaceEnrolment {
+  if (labels === undefined) return { state: 'unknown' };
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(labels, key);
+  if (has(NAMESPACE_INJECTION_LABEL)) {
+    const value = labels[NAMESPACE_INJECTION_LABEL];
+    return value === 'enabled'
+      ? { state: 'enrolled', label: `${NAMESPACE_INJECTION_LABEL}=enabled`, revision: 'default' }
+      : { state: 'disabled', label: `${NAMESPACE_INJECTION_LABEL}=${value}` };
+  }
+  if (has(REVISION_LABEL)) return { state: 'enrolled', label: `${REVISION_LABEL}=${labels[REVISION_LABEL]}`, revision: labels[REVISION_LABEL]! };
+  if (labels[DATAPLANE_MODE_LABEL] === 'ambient') return { state: 'ambient' };
+  return { state: 'none' };
+}
+
+/** The namespace label that enrols a namespace for this revision (`istio-injection=enabled` for default). */
+export function enrolmentLabel(revision: string): readonly [string, string] {
+  return revision === 'default' || revision === '' ? [NAMESPACE_INJECTION_LABEL, 'enabled'] : [REVISION_LABEL, revision];
+}
+
 /** Index of the first non-empty selector matching the labels (Istio: empty selectors never match). */
 function firstMatch(selectors: readonly LabelSelector[], labels: Labels): number | undefined {
   const index = selectors.findIndex((selector) => !isEmptyLabelSelector(selector) && labelSelectorMatches(selector, labels));
@@ -132,6 +157,9 @@ export function webhookWouldBeCalled(
     podAnnotations[INJECT_LABEL] === 'true'
       ? `; the pod's annotation ${INJECT_LABEL}: "true" is not enough, because the webhook's objectSelector sees labels only (use the label)`
       : '';
+  if (namespaceLabels[DATAPLANE_MODE_LABEL] === 'ambient') {
+    return no(`namespace ${namespace} uses ambient mode (label ${DATAPLANE_MODE_LABEL}=ambient) and the pod does not opt in to a sidecar (no ${INJECT_LABEL}=true or ${REVISION_LABEL} label)${annotationOnly}`);
+  }
   return no(
     `neither namespace ${namespace} (no ${NAMESPACE_INJECTION_LABEL} or ${REVISION_LABEL} label) nor the pod (no ${INJECT_LABEL}=true or ${REVISION_LABEL} label) opts in${annotationOnly}`,
   );

@@ -1,24 +1,18 @@
 // Headless-Service policy (beyond Istio): pods behind a headless Service talk to their peers directly,
 // often on ports no Service declares. Istio sends such traffic as plaintext passthrough and a STRICT
-// peer resets it (reference istio-injector.md section 6), so meshgate takes those ports out of capture,
-// holds the application until the proxy is ready, and explains each change.
-import { parse as parseYaml } from 'yaml';
-import type { MeshgateConfig } from '../config/types.js';
+// peer resets it (reference istio-injector.md section 6), so meshgate takes those ports out of capture
+// and explains each change. The hold this calls for is decided with the rest of the plan (hold.ts).
 import { isObject, type Container, type ContainerPort, type Pod, type Service } from '../k8s/objects.js';
+import { isReservedPort, RESERVED_PORT_RANGE } from '../k8s/istio-ports.js';
 import { isHeadless, serviceTargetMatchesContainerPort } from '../k8s/ports.js';
-import { mapSelectorMatches } from '../k8s/selectors.js';
-import { note, type ClusterView, type HeadlessDecision, type HeadlessPlan, type Note } from './types.js';
+import { servicesSelecting } from '../k8s/selectors.js';
+import { note, type ClusterView, type HeadlessPlan, type NotReadyAddresses, type Note, type PodSettings } from './types.js';
 
-/** Per-pod override of `headless.undeclaredPorts`. */
+/** Per-pod override of `headless.undeclaredPorts` (in the annotation catalogue). */
 export const HEADLESS_PORTS_ANNOTATION = 'meshgate.io/headless-ports';
-const HEADLESS_PORTS_VALUES = ['exclude', 'ignore'] as const;
-type UndeclaredPortsPolicy = (typeof HEADLESS_PORTS_VALUES)[number];
 
 /** Removed in Kubernetes 1.24 (kubernetes/kubernetes#108020) in favour of publishNotReadyAddresses. */
-const TOLERATE_UNREADY_ANNOTATION = 'service.alpha.kubernetes.io/tolerate-unready-endpoints';
-
-/** Istio keeps 15000-15090 for the proxy (admin, capture, HBONE, status, DNS, metrics); never excluded. */
-export const ISTIO_RESERVED_PORTS = { first: 15000, last: 15090 } as const;
+export const TOLERATE_UNREADY_ANNOTATION = 'service.alpha.kubernetes.io/tolerate-unready-endpoints';
 
 /** Containers the injector itself adds: their ports are the proxy's, not the application's. */
 const INJECTED_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation']);
@@ -33,11 +27,6 @@ export interface PodPort {
   readonly container: string;
 }
 
-function namespaceOf(object: { metadata?: { namespace?: string } }): string {
-  // Objects read without a namespace live in `default`, as kubectl would place them.
-  return object.metadata?.namespace || 'default';
-}
-
 function nameOf(service: Service): string {
   return service.metadata?.name ?? '<unnamed>';
 }
@@ -48,23 +37,9 @@ function servicePortsOf(service: Service): ServicePort[] {
   return ports.filter((p): p is ServicePort => isObject(p) && Number.isInteger(p.port));
 }
 
-/**
- * The Services that route to the pod: same namespace, a non-empty selector matching the pod's labels.
- * ExternalName Services never select pods (Kubernetes ignores their selector). Ordered by name: an
- * informer's cache has no order, and the annotation and warnings must not change with it.
- */
+/** The Services that route to the pod (src/k8s/selectors.ts), each once. */
 export function selectingServices(pod: Readonly<Pod>, services: readonly Service[]): Service[] {
-  const namespace = namespaceOf(pod);
-  const labels = pod.metadata?.labels;
-  return services
-    .filter((service) => {
-      // Services come from users' files and informers; a malformed one selects nothing.
-      if (!isObject(service as unknown) || namespaceOf(service) !== namespace) return false;
-      if (service.spec?.type === 'ExternalName') return false;
-      const selector = service.spec?.selector;
-      return isObject(selector as unknown) && mapSelectorMatches(selector, labels);
-    })
-    .sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0));
+  return servicesSelecting({ namespace: pod.metadata?.namespace || 'default', labels: pod.metadata?.labels }, services);
 }
 
 /** The headless Services (`clusterIP: None`) among those selecting the pod. */
@@ -117,22 +92,21 @@ export function serviceDeclaresPort(service: Service, port: PodPort): boolean {
 /**
  * The pod's TCP ports that no Service selecting it declares (headless or not), ascending. Istio sends
  * traffic to these ports as unmatched passthrough (reference istio-injector.md section 6).
- * Includes ports Istio reserves; see `isIstioReservedPort` and `peerPortsOf`.
+ * Includes ports Istio reserves; see `peerPortsOf`.
  */
 export function undeclaredPorts(pod: Readonly<Pod>, services: readonly Service[]): PodPort[] {
-  const selecting = selectingServices(pod, services);
-  return tcpPortsOf(pod).filter((port) => !selecting.some((service) => serviceDeclaresPort(service, port)));
+  return undeclaredAmong(pod, selectingServices(pod, services));
 }
 
-export function isIstioReservedPort(port: number): boolean {
-  return port >= ISTIO_RESERVED_PORTS.first && port <= ISTIO_RESERVED_PORTS.last;
+function undeclaredAmong(pod: Readonly<Pod>, selecting: readonly Service[]): PodPort[] {
+  return tcpPortsOf(pod).filter((port) => !selecting.some((service) => serviceDeclaresPort(service, port)));
 }
 
 /** Undeclared ports that meshgate may take out of capture: Istio's reserved range is never excluded. */
 export function peerPortsOf(pod: Readonly<Pod>, services: readonly Service[]): number[] {
   return undeclaredPorts(pod, services)
     .map((p) => p.port)
-    .filter((port) => !isIstioReservedPort(port));
+    .filter((port) => !isReservedPort(port));
 }
 
 /**
@@ -148,39 +122,15 @@ export function servicePortsToDeclare(ports: readonly PodPort[]): ServicePort[] 
   }));
 }
 
-/** `meshgate.io/headless-ports` over `headless.undeclaredPorts`; an invalid value is a rejection. */
-function undeclaredPortsPolicy(
-  pod: Readonly<Pod>,
-  config: MeshgateConfig,
-): { ok: true; policy: UndeclaredPortsPolicy; source: string } | { ok: false; message: string } {
-  const annotations = pod.metadata?.annotations;
-  const value = isObject(annotations) ? annotations[HEADLESS_PORTS_ANNOTATION] : undefined;
-  if (value === undefined) {
-    return { ok: true, policy: config.headless.undeclaredPorts, source: `headless.undeclaredPorts is ${config.headless.undeclaredPorts} in the meshgate configuration` };
-  }
-  if ((HEADLESS_PORTS_VALUES as readonly unknown[]).includes(value)) {
-    const policy = value as UndeclaredPortsPolicy;
-    return { ok: true, policy, source: `annotation ${HEADLESS_PORTS_ANNOTATION} is ${policy}` };
-  }
-  return {
-    ok: false,
-    message: `invalid value '${String(value)}' for annotation '${HEADLESS_PORTS_ANNOTATION}': allowed values are 'exclude' (take undeclared peer ports out of capture) and 'ignore' (leave them captured)`,
-  };
-}
-
 /**
- * true when the pod's `proxy.istio.io/config` sets holdApplicationUntilProxyStarts to false. A value
- * that does not parse is left to the annotation checks, which reject it.
+ * Whether the Service's DNS answers with pods that are not ready: its spec.publishNotReadyAddresses. The
+ * older tolerate-unready-endpoints annotation is read by nobody since Kubernetes 1.24 (and EndpointSlices,
+ * which DNS uses, never read it): one answer for the injector's notes and the analyzer's rule.
  */
-function podRefusesHold(pod: Readonly<Pod>): boolean {
-  const text = pod.metadata?.annotations?.['proxy.istio.io/config'];
-  if (typeof text !== 'string') return false;
-  try {
-    const parsed: unknown = parseYaml(text);
-    return isObject(parsed) && parsed['holdApplicationUntilProxyStarts'] === false;
-  } catch {
-    return false;
-  }
+export function notReadyAddressesOf(service: Service): NotReadyAddresses {
+  if (service.spec?.publishNotReadyAddresses === true) return 'published';
+  if (service.metadata?.annotations?.[TOLERATE_UNREADY_ANNOTATION] === 'true') return 'annotation-ignored';
+  return 'ready-only';
 }
 
 function list(items: readonly (string | number)[]): string {
@@ -208,35 +158,34 @@ function whatServicesDeclare(services: readonly Service[]): string {
     .join('; ');
 }
 
-function servicesPhrase(services: readonly Service[]): string {
-  const names = services.map(nameOf);
+/** `headless Service cassandra` or `headless Services a, b`: how notes name the Services behind a plan. */
+export function headlessServicesPhrase(names: readonly string[]): string {
   return names.length === 1 ? `headless Service ${names[0]}` : `headless Services ${list(names)}`;
 }
 
 /**
  * The headless policy for one pod. No plan when no headless Service selects the pod, when the cluster
- * view is empty, or when a live view has not synced (the engine warns about that).
+ * view is empty, or when a live view has not synced (the plan warns about that).
  */
 export function planHeadless(input: {
   readonly pod: Readonly<Pod>;
   readonly cluster: ClusterView;
-  readonly config: MeshgateConfig;
-}): HeadlessDecision {
-  const { pod, cluster, config } = input;
-  // The annotation is checked first, so the same pod gets the same verdict whatever the cluster view holds.
-  const policyChoice = undeclaredPortsPolicy(pod, config);
-  if (!policyChoice.ok) return { ok: false, annotation: HEADLESS_PORTS_ANNOTATION, message: policyChoice.message };
-  if (cluster.synced === false) return { ok: true, plan: undefined };
+  readonly settings: Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsSource'>;
+}): HeadlessPlan | undefined {
+  const { pod, cluster, settings } = input;
+  if (cluster.synced === false) return undefined;
 
   const selecting = selectingServices(pod, cluster.services);
   const headless = selecting.filter(isHeadless);
-  if (headless.length === 0) return { ok: true, plan: undefined };
+  if (headless.length === 0) return undefined;
 
-  const undeclared = undeclaredPorts(pod, cluster.services);
-  const reserved = undeclared.filter((p) => isIstioReservedPort(p.port));
-  const peerPorts = undeclared.filter((p) => !isIstioReservedPort(p.port)).map((p) => p.port);
-  const { policy, source } = policyChoice;
-  const who = servicesPhrase(headless);
+  const undeclared = undeclaredAmong(pod, selecting);
+  const reserved = undeclared.filter((p) => isReservedPort(p.port));
+  const peerPorts = undeclared.filter((p) => !isReservedPort(p.port)).map((p) => p.port);
+  const policy = settings.undeclaredPorts;
+  const source = settings.undeclaredPortsSource;
+  const names = headless.map(nameOf);
+  const who = headlessServicesPhrase(names);
   const declared = whatServicesDeclare(selecting);
   const notes: Note[] = [];
 
@@ -270,53 +219,17 @@ export function planHeadless(input: {
     notes.push(
       note(
         `left port ${port.port} of container "${port.container}" captured`,
-        `no Service selecting the pod declares it, but Istio reserves ports ${ISTIO_RESERVED_PORTS.first}-${ISTIO_RESERVED_PORTS.last} for the proxy, so meshgate never excludes them; the application should move off this port`,
+        `no Service selecting the pod declares it, but Istio reserves ports ${RESERVED_PORT_RANGE.first}-${RESERVED_PORT_RANGE.last} for the proxy, so meshgate never excludes them; the application should move off this port`,
         'warning',
       ),
     );
   }
 
-  if (podRefusesHold(pod)) {
-    notes.push(
-      note(
-        'left the application unheld although it sits behind a headless Service',
-        `proxy.istio.io/config sets holdApplicationUntilProxyStarts: false; peers behind ${who} may be dialed before this pod's proxy is ready, and those first connections fail`,
-        'warning',
-      ),
-    );
-  } else {
-    notes.push(
-      note(
-        'held the application until the proxy is ready',
-        `peers behind ${who} start dialing each other as soon as they start; connections made before the proxy is ready fail`,
-      ),
-    );
-  }
-
-  for (const service of headless) {
-    if (service.spec?.publishNotReadyAddresses === true) {
-      notes.push(
-        note(
-          `kept the application hold for headless Service ${nameOf(service)} (publishNotReadyAddresses: true)`,
-          'its DNS answers with pods that are not ready yet, so peers are discovered, and dialed, before their proxies are ready; holding each application until its own proxy is ready keeps its first outbound connections working, and peers must retry connections a starting pod refuses',
-        ),
-      );
-    } else if (service.metadata?.annotations?.[TOLERATE_UNREADY_ANNOTATION] === 'true') {
-      notes.push(
-        note(
-          `treated headless Service ${nameOf(service)} as publishing ready pods only`,
-          `its annotation ${TOLERATE_UNREADY_ANNOTATION} has no effect since Kubernetes 1.24 (kubernetes/kubernetes#108020); set spec.publishNotReadyAddresses: true if peers must find each other before they are ready`,
-        ),
-      );
-    }
-  }
-
-  const plan: HeadlessPlan = {
-    services: headless.map(nameOf),
+  return {
+    services: names,
+    headlessServices: headless.map((service) => ({ name: nameOf(service), notReadyAddresses: notReadyAddressesOf(service) })),
     peerPorts,
     policy,
-    holdApplication: true,
     notes,
   };
-  return { ok: true, plan };
 }

@@ -1,7 +1,9 @@
 // The injection engine's public face: the webhook, the CLI and the analyzer call these.
-export { injectPod, capturedInboundPort, mergePortList, namespaceLabelsFromCluster, HEADLESS_SERVICES_ANNOTATION } from './engine.js';
+export { injectPod } from './engine.js';
+export { planInjection, willCarrySidecar, capturedInboundPort, mergePortList, namespaceLabelsFromCluster, HEADLESS_SERVICES_ANNOTATION } from './plan.js';
+export { renderInjection } from './render.js';
 export { injectWorkload, isInjectable, type WorkloadInjectInput, type WorkloadInjectResult } from './workload.js';
-export { decideInjection, webhookWouldBeCalled, IGNORED_NAMESPACES, type InjectionDecision } from './decide.js';
+export { decideInjection, webhookWouldBeCalled, namespaceEnrolment, IGNORED_NAMESPACES, type InjectionDecision } from './decide.js';
 export { createPatch, applyPatch } from './patch.js';
 export { inferOwner, ownerUri, canonicalLabels } from './owner.js';
 export { chooseNativeSidecar, kubeletMinor } from './native.js';

@@ -2,8 +2,9 @@
 // Istio overlays its rendered sidecar onto the pod this way, and re-applies a user's own `istio-proxy`
 // container over the injected one the same way (reference section 1 "overrides", section 3.7), so
 // lists merge by key (containers and env by name, ports by containerPort, mounts by mountPath), maps
-// merge key by key, and every other list is replaced.
-import { cloneJson, isObject } from '../k8s/objects.js';
+// merge key by key, and every other list is replaced. The result shares what it does not change with its
+// inputs (neither is modified), so rendering copies only the parts of the pod injection touches.
+import { isObject, setOwn } from '../k8s/objects.js';
 
 /** Where a list merges by key, and the shape of its items; maps not listed merge recursively. */
 interface MergeSchema {
@@ -38,24 +39,24 @@ export const CONTAINER_SCHEMA: MergeSchema = { fields: CONTAINER.fields ?? {} };
 
 export const POD_SCHEMA: MergeSchema = { fields: { spec: POD_SPEC_SCHEMA } };
 
-/** Merges `patch` over `original` (both plain JSON); returns a new value, inputs untouched. */
+/** Merges `patch` over `original` (both plain JSON); returns a new value that may share parts of both, inputs untouched. */
 export function strategicMerge<T>(original: T, patch: unknown, schema: MergeSchema): T {
   return mergeValue(original, patch, schema) as T;
 }
 
 function mergeValue(original: unknown, patch: unknown, schema: MergeSchema | undefined): unknown {
-  if (patch === undefined) return cloneJson(original);
+  if (patch === undefined) return original;
   if (Array.isArray(patch)) {
     if (schema?.key && Array.isArray(original)) return mergeKeyedList(original, patch, schema);
-    return cloneJson(patch);
+    return patch;
   }
   if (isObject(patch) && isObject(original)) {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(original)) out[key] = cloneJson(value);
-    for (const [key, value] of Object.entries(patch)) out[key] = mergeValue(original[key], value, schema?.fields?.[key]);
+    for (const key of Object.keys(original)) setOwn(out, key, original[key]);
+    for (const key of Object.keys(patch)) setOwn(out, key, mergeValue(Object.prototype.hasOwnProperty.call(original, key) ? original[key] : undefined, patch[key], schema?.fields?.[key]));
     return out;
   }
-  return cloneJson(patch);
+  return patch;
 }
 
 function keyOf(item: unknown, key: string): unknown {
@@ -73,7 +74,7 @@ function mergeKeyedList(original: readonly unknown[], patch: readonly unknown[],
   const patchKeys = patch.map((item) => keyOf(item, key));
   const merged = patch.map((item) => {
     const match = original.find((o) => keyOf(o, key) === keyOf(item, key));
-    if (match === undefined) return cloneJson(item);
+    if (match === undefined) return item;
     if (schema.retainKeys && isObject(item) && isObject(match)) {
       const kept: Record<string, unknown> = {};
       for (const k of Object.keys(match)) if (k in item) kept[k] = match[k];
@@ -81,7 +82,7 @@ function mergeKeyedList(original: readonly unknown[], patch: readonly unknown[],
     }
     return mergeValue(match, item, itemSchema);
   });
-  const originalOnly = original.filter((o) => !patchKeys.includes(keyOf(o, key))).map((o) => cloneJson(o));
+  const originalOnly = original.filter((o) => !patchKeys.includes(keyOf(o, key)));
   const indexInOriginal = (item: unknown): number => original.findIndex((o) => keyOf(o, key) === keyOf(item, key));
   const out: unknown[] = [];
   let left = 0;

@@ -3,14 +3,10 @@
 // `auto` needs kubelet 1.33 or later on the pod's node, or on every known node.
 import type { MeshgateConfig } from '../config/types.js';
 import type { Node } from '../k8s/objects.js';
+import type { NativeChoice } from './types.js';
 
 /** Native sidecars graduated to stable in Kubernetes 1.33. */
 export const NATIVE_SIDECAR_MIN_MINOR = 33;
-
-export interface NativeChoice {
-  readonly native: boolean;
-  readonly reason: string;
-}
 
 /** Minor version of a kubelet version string (`v1.33.2`, `v1.29.4-gke.100`); undefined if unreadable. */
 export function kubeletMinor(version: string | undefined): number | undefined {

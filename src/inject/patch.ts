@@ -1,10 +1,8 @@
 // RFC 6902 patch from the pod the API server sent to the injected pod (reference section 3.7).
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
+import { setOwn } from '../k8s/objects.js';
 
-/**
- * Plain JSON as it travels on the wire: fields holding `undefined` are absent, `undefined` in a list
- * becomes null. A direct walk (rather than a JSON round trip) because this runs on every admission.
- */
+/** Plain JSON as it travels on the wire: fields holding `undefined` are absent, `undefined` in a list becomes null. */
 function wireJson(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : wireJson(item)));
@@ -12,44 +10,62 @@ function wireJson(value: unknown): unknown {
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
     if (field === undefined || typeof field === 'function') continue;
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: wireJson(field), enumerable: true, writable: true, configurable: true });
-    else copy[key] = wireJson(field);
+    setOwn(copy, key, wireJson(field));
   }
   return copy;
 }
 
 /** `/` and `~` in keys (annotation names such as `sidecar.istio.io/status`) are escaped (RFC 6901). */
-function pointerSegment(key: string | number): string {
-  return typeof key === 'number' ? String(key) : key.replace(/~/g, '~0').replace(/\//g, '~1');
+function pointerSegment(key: string): string {
+  if (!key.includes('~') && !key.includes('/')) return key;
+  let segment = escapedSegments.get(key);
+  if (segment === undefined) {
+    segment = key.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (escapedSegments.size >= 1024) escapedSegments.clear();
+    escapedSegments.set(key, segment);
+  }
+  return segment;
 }
+
+// Pods carry the same annotation and label names: remember their escaped form (bounded).
+const escapedSegments = new Map<string, string>();
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const hasOwn = (object: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
 /**
- * Appends the operations turning `before` into `after` (both wire JSON, never shared with the caller
- * afterwards, so values are used as they are instead of being copied). Objects are diffed by key;
- * lists position by position, with additions appended (`/-`) and removals from the end, which is
- * what the API server applies to exactly the object it sent.
+ * Appends the operations turning `before` into `after`. Objects are diffed by key; lists position by
+ * position, with additions appended (`/-`) and removals from the end, which is what the API server
+ * applies to exactly the object it sent. Subtrees the two share (rendering copies only what it
+ * changes) are skipped at once; added values are the result's own, not copies. A field holding
+ * `undefined` is absent on the wire, and `undefined` in a list is null.
  */
 function diff(before: unknown, after: unknown, path: string, operations: Operation[]): void {
   if (before === after) return;
   if (Array.isArray(before) && Array.isArray(after)) {
     const common = Math.min(before.length, after.length);
-    for (let i = 0; i < common; i++) diff(before[i], after[i], `${path}/${i}`, operations);
-    for (let i = common; i < after.length; i++) operations.push({ op: 'add', path: `${path}/-`, value: after[i] });
+    for (let i = 0; i < common; i++) {
+      const b: unknown = before[i] ?? null;
+      const a: unknown = after[i] ?? null;
+      if (a !== b) diff(b, a, `${path}/${i}`, operations);
+    }
+    for (let i = common; i < after.length; i++) operations.push({ op: 'add', path: `${path}/-`, value: after[i] ?? null });
     for (let i = before.length - 1; i >= after.length; i--) operations.push({ op: 'remove', path: `${path}/${i}` });
     return;
   }
   if (isPlainObject(before) && isPlainObject(after)) {
     for (const key of Object.keys(before)) {
-      if (!Object.prototype.hasOwnProperty.call(after, key)) operations.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
+      if (before[key] !== undefined && (!hasOwn(after, key) || after[key] === undefined)) operations.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
     }
     for (const key of Object.keys(after)) {
-      const child = `${path}/${pointerSegment(key)}`;
-      if (Object.prototype.hasOwnProperty.call(before, key)) diff(before[key], after[key], child, operations);
-      else operations.push({ op: 'add', path: child, value: after[key] });
+      const a = after[key];
+      if (a === undefined) continue;
+      const b = hasOwn(before, key) ? before[key] : undefined;
+      if (b === undefined) operations.push({ op: 'add', path: `${path}/${pointerSegment(key)}`, value: a });
+      else if (a !== b) diff(b, a, `${path}/${pointerSegment(key)}`, operations);
     }
     return;
   }
@@ -62,12 +78,12 @@ function diff(before: unknown, after: unknown, path: string, operations: Operati
  */
 export function createPatch(original: unknown, result: unknown): Operation[] {
   const operations: Operation[] = [];
-  diff(wireJson(original), wireJson(result), '', operations);
+  diff(original, result, '', operations);
   return operations;
 }
 
-/** Applies a patch to a copy of the document (never mutates the input). */
+/** Applies a patch to a copy of the document (never mutates the input, nor the values in the patch). */
 export function applyPatch<T>(document: T, patch: readonly Operation[]): T {
   // No per-operation validation: the operations come from createPatch(), not from users.
-  return fastJsonPatch.applyPatch(wireJson(document) as T, patch as Operation[], false, true).newDocument;
+  return fastJsonPatch.applyPatch(wireJson(document) as T, wireJson(patch) as Operation[], false, true).newDocument;
 }

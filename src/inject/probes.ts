@@ -2,10 +2,10 @@
 // pointed at pilot-agent's status port and the original actions travel in ISTIO_KUBE_APP_PROBERS
 // (reference section 4). meshgate fixes the Istio bugs listed there and says so in a note each time.
 import type { Container, LifecycleHandler, PodSpec, Probe } from '../k8s/objects.js';
-import { cloneJson, isObject } from '../k8s/objects.js';
+import { isObject, setOwn } from '../k8s/objects.js';
 import { resolveContainerPort } from '../k8s/ports.js';
 import { note } from './types.js';
-import type { AppProber, AppProbers, Note } from './types.js';
+import type { AppProber, AppProbers, Note, ProbeRewrite } from './types.js';
 
 /** The keys pilot-agent accepts in ISTIO_KUBE_APP_PROBERS; any other key stops the agent (reference section 4). */
 export const PROBER_PATH_PATTERN = /^\/(app-health|app-lifecycle)\/[^/]+\/(livez|readyz|startupz|prestopz|poststartz)$/;
@@ -35,11 +35,19 @@ export interface RewriteProbesInput {
   readonly capturedInboundPort: (port: number) => boolean;
 }
 
+export interface ProbeRewritePlan {
+  readonly rewrites: ProbeRewrite[];
+  readonly probers: AppProbers;
+  readonly notes: Note[];
+}
+
 export interface RewriteProbesResult {
   readonly spec: PodSpec;
   readonly probers: AppProbers;
   readonly notes: Note[];
 }
+
+type Group = ProbeRewrite['group'];
 
 /** What one probe or hook does, narrowed from the pod: the handler kind and its target. */
 type Action =
@@ -57,30 +65,34 @@ interface Site {
   readonly path: string;
 }
 
-/** Rewrites every app probe and lifecycle hook of the pod; returns a new spec, the originals and notes. */
-export function rewriteProbes(input: RewriteProbesInput): RewriteProbesResult {
-  const spec = cloneJson(input.spec) as PodSpec;
+/** Which probes and hooks of the pod go to the agent, with the originals it runs and a note each. Reads the spec, never changes it. */
+export function planProbeRewrites(input: RewriteProbesInput): ProbeRewritePlan {
   const notes: Note[] = [];
+  const rewrites: ProbeRewrite[] = [];
   const probers: Record<string, AppProber> = {};
   // Unnamed containers cannot be addressed by an agent path (and the API server refuses them anyway).
-  const containers = [...listOf(spec.containers), ...listOf(spec.initContainers)].filter(
-    (container): container is Container =>
-      isObject(container) && typeof container.name === 'string' && container.name !== '' && container.name !== PROXY_CONTAINER,
-  );
-
-  if (!input.enabled) {
-    const disabledNote = describeDisabled(containers, input.capturedInboundPort);
-    return { spec, probers: {}, notes: disabledNote ? [disabledNote] : [] };
+  const containers: Array<readonly [Group, Container]> = [];
+  for (const [group, list] of [['containers', input.spec.containers], ['initContainers', input.spec.initContainers]] as const) {
+    for (const container of listOf(list)) {
+      if (isObject(container) && typeof container['name'] === 'string' && container['name'] !== '' && container['name'] !== PROXY_CONTAINER) {
+        containers.push([group, container as unknown as Container]);
+      }
+    }
   }
 
-  for (const container of containers) {
+  if (!input.enabled) {
+    const disabledNote = describeDisabled(containers.map(([, c]) => c), input.capturedInboundPort);
+    return { rewrites, probers, notes: disabledNote ? [disabledNote] : [] };
+  }
+
+  for (const [group, container] of containers) {
     for (const [field, endpoint] of PROBE_ENDPOINTS) {
       const probe = container[field];
       if (!isObject(probe)) continue;
       const site: Site = { container: container.name, label: field, kind: 'probe', path: `/app-health/${container.name}/${endpoint}` };
       const outcome = rewriteOne(probe, site, container, input, notes);
       if (!outcome) continue;
-      container[field] = outcome.rewritten as Probe;
+      rewrites.push({ group, container: container.name, field, rewritten: outcome.rewritten as Probe });
       if (outcome.prober) probers[site.path] = outcome.prober;
     }
     for (const [field, endpoint] of HOOK_ENDPOINTS) {
@@ -90,11 +102,38 @@ export function rewriteProbes(input: RewriteProbesInput): RewriteProbesResult {
       const site: Site = { container: container.name, label: `${field} hook`, kind: 'hook', path: `/app-lifecycle/${container.name}/${endpoint}` };
       const outcome = rewriteOne(hook, site, container, input, notes);
       if (!outcome) continue;
-      container.lifecycle[field] = outcome.rewritten as LifecycleHandler;
+      rewrites.push({ group, container: container.name, field, rewritten: outcome.rewritten as LifecycleHandler });
       if (outcome.prober) probers[site.path] = outcome.prober;
     }
   }
-  return { spec, probers, notes };
+  return { rewrites, probers, notes };
+}
+
+/** The spec with the planned rewrites in place: changed containers are copied, the rest shared. */
+export function applyProbeRewrites(spec: PodSpec, rewrites: readonly ProbeRewrite[]): PodSpec {
+  if (rewrites.length === 0) return spec;
+  const apply = (list: readonly Container[], group: Group): Container[] =>
+    list.map((container) => {
+      const mine = rewrites.filter((r) => r.group === group && r.container === container.name);
+      if (mine.length === 0) return container;
+      const copy: Container = { ...container };
+      for (const rewrite of mine) {
+        if (rewrite.field === 'postStart' || rewrite.field === 'preStop') copy.lifecycle = { ...copy.lifecycle, [rewrite.field]: rewrite.rewritten as LifecycleHandler };
+        else copy[rewrite.field] = rewrite.rewritten as Probe;
+      }
+      return copy;
+    });
+  return {
+    ...spec,
+    containers: Array.isArray(spec.containers) ? apply(spec.containers, 'containers') : spec.containers,
+    ...(Array.isArray(spec.initContainers) ? { initContainers: apply(spec.initContainers, 'initContainers') } : {}),
+  };
+}
+
+/** Plans and applies in one go (the engine keeps the two apart: the plan is data, rendering applies it). */
+export function rewriteProbes(input: RewriteProbesInput): RewriteProbesResult {
+  const plan = planProbeRewrites(input);
+  return { spec: applyProbeRewrites(input.spec as PodSpec, plan.rewrites), probers: plan.probers, notes: plan.notes };
 }
 
 /**
@@ -136,7 +175,7 @@ function rewriteOne(
   if (PROBER_PATH_PATTERN.test(path)) {
     // Rewritten by an earlier injection with another status port: its original is already in the
     // pod's ISTIO_KUBE_APP_PROBERS, so only the port moves.
-    const moved = { ...cloneJson(probe), httpGet: { ...cloneJson(action.handler), port: input.statusPort } };
+    const moved = { ...probe, httpGet: { ...action.handler, port: input.statusPort } };
     notes.push(note(`moved ${where} to GET :${input.statusPort}${path}`, `it was rewritten by an earlier injection for status port ${port}`));
     return { rewritten: moved };
   }
@@ -210,27 +249,33 @@ function rewrittenHandler(
   path: string,
   statusPort: number,
 ): Record<string, unknown> {
-  const rewritten: Record<string, unknown> = { ...cloneJson(probe) };
-  // kubelet allows one handler per probe; only the agent's httpGet remains.
-  for (const handler of ['exec', 'tcpSocket', 'grpc', 'sleep']) delete rewritten[handler];
   let httpGet: Record<string, unknown>;
   if (action.kind === 'httpGet') {
     // Keep headers (the agent forwards them); HTTPS becomes HTTP because kubelet talks to the agent,
     // which talks HTTPS to the app (reference section 4). The host would send kubelet elsewhere.
-    const { host: _host, ...rest } = cloneJson(action.handler);
+    const { host: _host, ...rest } = action.handler;
     httpGet = { ...rest, path, port: statusPort };
     if (httpGet['scheme'] === 'HTTPS') httpGet['scheme'] = 'HTTP';
   } else {
     httpGet = { path, port: statusPort };
   }
-  rewritten['httpGet'] = httpGet;
+  // kubelet allows one handler per probe; only the agent's httpGet remains, where the probe had its
+  // handler. Copied key by key (not deleted: deleting makes a slow object every later step reads).
+  const rewritten: Record<string, unknown> = {};
+  for (const key of Object.keys(probe)) {
+    if (key === 'httpGet') rewritten['httpGet'] = httpGet;
+    else if (!OTHER_HANDLERS.has(key)) setOwn(rewritten, key, (probe as Record<string, unknown>)[key]);
+  }
+  if (!('httpGet' in rewritten)) rewritten['httpGet'] = httpGet;
   return rewritten;
 }
+
+const OTHER_HANDLERS = new Set(['exec', 'tcpSocket', 'grpc', 'sleep']);
 
 /** The original action for pilot-agent, with a named port resolved to its number. */
 function proberOf(action: Action, port: number, timeoutSeconds: number | undefined): AppProber {
   const timeout = typeof timeoutSeconds === 'number' && timeoutSeconds !== 0 ? { timeoutSeconds } : {};
-  const handler = cloneJson(action.handler);
+  const handler = action.handler;
   switch (action.kind) {
     case 'httpGet':
       return { httpGet: { ...handler, port }, ...timeout };
@@ -343,14 +388,18 @@ function goObjectParts(fields: readonly GoField[]): string[] {
 
 function goValue(value: unknown): string {
   if (typeof value === 'string') return goString(value);
+  if (typeof value === 'number') return String(value);
   if (value === undefined) return 'null';
   return JSON.stringify(value) ?? 'null';
 }
 
 /** Go's json.Marshal escapes <, >, & and U+2028/U+2029 where JSON.stringify does not. */
 function goString(value: string): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value);
+  return GO_ESCAPED.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
+
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
 
 /** Go sorts map keys bytewise; container names are ASCII, so code-unit order matches (not locale order). */
 function compareGoStrings(a: string, b: string): number {

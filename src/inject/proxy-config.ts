@@ -2,8 +2,8 @@
 // defaults and rejects the pod when it does not parse or fails ValidateMeshConfigProxyConfig (reference
 // section 2). meshgate checks the fields the injector acts on and the ones Istio validates; fields it
 // does not know are kept in `raw` (Istio retries the parse allowing unknown fields).
-import { isIP } from 'node:net';
 import { parseDocument } from 'yaml';
+import { isIpAddress } from '../k8s/cidr.js';
 import { isObject } from '../k8s/objects.js';
 import type { PodProxyConfig } from './types.js';
 
@@ -100,7 +100,8 @@ export function checkProxyAddress(address: string): string | undefined {
   const split = splitHostPort(address);
   if (!split) return `must be host:port, got "${address}"`;
   if (!/^[0-9]+$/.test(split.port) || !isPort(Number(split.port))) return `port "${split.port}" must be a number 1-65535`;
-  if (!isDnsName(split.host) && !isIpAddress(split.host)) return `host "${split.host}" is not a valid hostname or IP address`;
+  // Go's net.ParseIP, which Istio uses here, takes no zone.
+  if (!isDnsName(split.host) && (split.host.includes('%') || !isIpAddress(split.host))) return `host "${split.host}" is not a valid hostname or IP address`;
   return undefined;
 }
 
@@ -118,10 +119,6 @@ function isDnsName(host: string): boolean {
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name === '' || name.length > 255) return false;
   return name.split('.').every((label) => /^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/.test(label));
-}
-
-function isIpAddress(host: string): boolean {
-  return !host.includes('%') && isIP(host) !== 0;
 }
 
 /** protobuf JSON durations are seconds with an `s` suffix: `45s`, `0.5s`. */

@@ -1,21 +1,17 @@
 // The pod fragment Istio's default `sidecar` template renders (reference sections 3.1-3.6), built as
-// objects: labels and annotations, the istio-init (or istio-validation with istio-cni) init container,
-// the istio-proxy container and its volumes. The engine strategic-merges it over the pod.
+// objects from the plan: labels and annotations, the istio-init (or istio-validation with istio-cni)
+// init container, the istio-proxy container and its volumes. Rendering strategic-merges it over the pod.
 import type { MeshgateConfig } from '../config/types.js';
+import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import type { Container, ContainerPort, EnvVar, Pod, Probe, Volume } from '../k8s/objects.js';
-import { canonicalLabels, ownerUri } from './owner.js';
-import { canonicalResourceList } from './quantity.js';
-import type { PodOwner, PodSettings } from './types.js';
+import { canonicalResourceList } from '../k8s/quantity.js';
+import { ownerUri } from './owner.js';
+import type { InjectedLayout, InjectPlan, PodSettings } from './types.js';
 
 export const PROXY_CONTAINER = 'istio-proxy';
 export const INIT_CONTAINER = 'istio-init';
 export const VALIDATION_CONTAINER = 'istio-validation';
 export const ENABLE_CORE_DUMP_CONTAINER = 'enable-core-dump';
-
-/** Envoy's readiness endpoint (pilot-agent proxies /healthz/ready on 15021). */
-export const ENVOY_READY_PORT = 15021;
-/** Envoy's Prometheus port, the only port the proxy declares. */
-export const ENVOY_PROMETHEUS_PORT = 15090;
 export const PROXY_UID = 1337;
 const CLUSTER_DOMAIN = 'cluster.local';
 
@@ -25,18 +21,6 @@ export const CANONICAL_REVISION_LABEL = 'service.istio.io/canonical-revision';
 export const NETWORK_LABEL = 'topology.istio.io/network';
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 export const DEFAULT_LOGS_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-logs-container';
-
-export interface SidecarInput {
-  /** The pod as the template sees it: injected containers stripped, saved overrides re-inserted. */
-  readonly pod: Readonly<Pod>;
-  readonly namespace: string;
-  readonly owner: PodOwner;
-  readonly settings: PodSettings;
-  readonly config: MeshgateConfig;
-  readonly native: boolean;
-  /** Classic mode with the application held: postStart `pilot-agent wait` (ignored when native). */
-  readonly holdApplication: boolean;
-}
 
 /**
  * The `-d` value after `15090,15021,`: the user's exclusions plus the status port unless it is 0 or
@@ -50,15 +34,27 @@ export function excludedInboundPorts(statusPort: number, userExclusions: string)
   return [...ports.map((p) => p.trim()).filter((p) => p !== ''), status].join(',');
 }
 
+// Most pods use the configuration's resources (one object per configuration): canonicalize those once.
+const canonicalResources = new WeakMap<PodSettings['resources'], Container['resources']>();
+
+/** The proxy's resources in canonical form; a fresh object per container (the cached one is never handed out). */
 function resourcesOf(settings: PodSettings): Container['resources'] {
-  const resources: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
-  if (settings.resources.requests && Object.keys(settings.resources.requests).length > 0) {
-    resources.requests = canonicalResourceList(settings.resources.requests);
+  let resources = canonicalResources.get(settings.resources);
+  if (!resources) {
+    const resolved: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+    if (settings.resources.requests && Object.keys(settings.resources.requests).length > 0) {
+      resolved.requests = canonicalResourceList(settings.resources.requests);
+    }
+    if (settings.resources.limits && Object.keys(settings.resources.limits).length > 0) {
+      resolved.limits = canonicalResourceList(settings.resources.limits);
+    }
+    resources = resolved;
+    canonicalResources.set(settings.resources, resources);
   }
-  if (settings.resources.limits && Object.keys(settings.resources.limits).length > 0) {
-    resources.limits = canonicalResourceList(settings.resources.limits);
-  }
-  return resources;
+  const copy: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  if (resources.requests) copy.requests = { ...resources.requests };
+  if (resources.limits) copy.limits = { ...resources.limits };
+  return copy;
 }
 
 function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
@@ -92,8 +88,8 @@ export function iptablesArgs(settings: PodSettings, cni: boolean): string[] {
   return args;
 }
 
-function initContainer(input: SidecarInput): Container {
-  const { settings, config } = input;
+function initContainer(plan: InjectPlan): Container {
+  const { settings, config } = plan;
   const cni = config.interception.cni;
   const env = proxyMetadataEnv(settings);
   const container: Container = {
@@ -126,25 +122,38 @@ function initContainer(input: SidecarInput): Container {
   return container;
 }
 
+/** Ports are numbers once the pod's shape is checked; anything else is written as JSON writes it. */
+function jsonNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
 /** Go's json of a ContainerPort, field order name, hostPort, containerPort, protocol, hostIP. */
 function portJson(port: ContainerPort): string {
-  const ordered: Record<string, unknown> = {};
-  if (port.name) ordered['name'] = port.name;
-  if (port.hostPort) ordered['hostPort'] = port.hostPort;
-  if (port.containerPort !== undefined) ordered['containerPort'] = port.containerPort;
-  if (port.protocol) ordered['protocol'] = port.protocol;
-  if (port.hostIP) ordered['hostIP'] = port.hostIP;
-  return JSON.stringify(ordered);
+  const fields: string[] = [];
+  if (port.name) fields.push(`"name":${JSON.stringify(port.name)}`);
+  if (port.hostPort) fields.push(`"hostPort":${jsonNumber(port.hostPort)}`);
+  if (port.containerPort !== undefined) fields.push(`"containerPort":${jsonNumber(port.containerPort)}`);
+  if (port.protocol) fields.push(`"protocol":${JSON.stringify(port.protocol)}`);
+  if (port.hostIP) fields.push(`"hostIP":${JSON.stringify(port.hostIP)}`);
+  return `{${fields.join(',')}}`;
 }
 
 /** ISTIO_META_POD_PORTS exactly as the template lays it out: one port per line, leading commas. */
 export function podPortsValue(containers: readonly Container[]): string {
-  const lines = containers.flatMap((c) => (Array.isArray(c.ports) ? c.ports : [])).map((p, i) => `    ${i === 0 ? '' : ','}${portJson(p)}`);
-  return ['[', ...lines, ']'].join('\n');
+  let value = '[';
+  let first = true;
+  for (const container of containers) {
+    if (!Array.isArray(container.ports)) continue;
+    for (const port of container.ports) {
+      value += `\n    ${first ? '' : ','}${portJson(port)}`;
+      first = false;
+    }
+  }
+  return `${value}\n]`;
 }
 
-export function appContainerNames(pod: Readonly<Pod>): string[] {
-  return (pod.spec?.containers ?? []).map((c) => c.name).filter((name) => name !== PROXY_CONTAINER);
+export function appContainerNames(containers: readonly Container[]): string[] {
+  return containers.map((c) => c.name).filter((name) => name !== PROXY_CONTAINER);
 }
 
 const fieldRef = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -153,9 +162,8 @@ const resourceRef = (name: string, resource: string): EnvVar => ({
   valueFrom: { resourceFieldRef: { divisor: '1', resource } },
 });
 
-function proxyEnv(input: SidecarInput): EnvVar[] {
-  const { settings, config, owner, namespace, pod } = input;
-  const network = networkOf(pod, config);
+function proxyEnv(plan: InjectPlan): EnvVar[] {
+  const { settings, config, owner, network, templateView } = plan;
   const env: EnvVar[] = [
     { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
     { name: 'CA_ADDR', value: config.proxy.discoveryAddress },
@@ -166,8 +174,8 @@ function proxyEnv(input: SidecarInput): EnvVar[] {
     fieldRef('HOST_IP', 'status.hostIP'),
     resourceRef('ISTIO_CPU_LIMIT', 'limits.cpu'),
     { name: 'PROXY_CONFIG', value: `${JSON.stringify(settings.proxyConfig.raw)}\n` },
-    { name: 'ISTIO_META_POD_PORTS', value: podPortsValue(pod.spec?.containers ?? []) },
-    { name: 'ISTIO_META_APP_CONTAINERS', value: appContainerNames(pod).join(',') },
+    { name: 'ISTIO_META_POD_PORTS', value: templateView.podPorts },
+    { name: 'ISTIO_META_APP_CONTAINERS', value: templateView.appContainers.join(',') },
     resourceRef('GOMEMLIMIT', 'limits.memory'),
     { name: 'ISTIO_META_CLUSTER_ID', value: config.proxy.clusterId },
     fieldRef('ISTIO_META_NODE_NAME', 'spec.nodeName'),
@@ -176,7 +184,7 @@ function proxyEnv(input: SidecarInput): EnvVar[] {
   if (network) env.push({ name: 'ISTIO_META_NETWORK', value: network });
   if (owner.name) {
     env.push({ name: 'ISTIO_META_WORKLOAD_NAME', value: owner.name });
-    env.push({ name: 'ISTIO_META_OWNER', value: ownerUri(owner, namespace) });
+    env.push({ name: 'ISTIO_META_OWNER', value: ownerUri(owner, plan.namespace.name) });
   }
   if (settings.bootstrapOverride !== undefined) {
     env.push({ name: 'ISTIO_BOOTSTRAP_OVERRIDE', value: '/etc/istio/custom-bootstrap/custom_bootstrap.json' });
@@ -202,8 +210,10 @@ function readyProbe(periodSeconds: number, failureThreshold: number, initialDela
   };
 }
 
-function proxyContainer(input: SidecarInput): Container {
-  const { settings, native, holdApplication } = input;
+function proxyContainer(plan: InjectPlan): Container {
+  const { settings } = plan;
+  const native = plan.sidecar.native;
+  const holdApplication = plan.hold.hold;
   const tproxy = settings.interceptionMode === 'TPROXY';
   const privilegedPorts = settings.capNetBindService;
   const add = [...(tproxy ? ['NET_ADMIN'] : []), ...(privilegedPorts ? ['NET_BIND_SERVICE'] : [])];
@@ -219,8 +229,8 @@ function proxyContainer(input: SidecarInput): Container {
       `--proxyComponentLogLevel=${settings.componentLogLevel}`,
       `--log_output_level=${settings.agentLogLevel}`,
     ],
-    env: proxyEnv(input),
-    ...(input.config.proxy.imagePullPolicy ? { imagePullPolicy: input.config.proxy.imagePullPolicy } : {}),
+    env: proxyEnv(plan),
+    ...(plan.config.proxy.imagePullPolicy ? { imagePullPolicy: plan.config.proxy.imagePullPolicy } : {}),
   };
   if (holdApplication && !native) {
     container.lifecycle = { postStart: { exec: { command: ['pilot-agent', 'wait'] } } };
@@ -304,35 +314,38 @@ function cniAnnotations(settings: PodSettings): Record<string, string> {
   return out;
 }
 
-/** The rendered sidecar: what the template adds, as a Pod fragment to strategic-merge over the pod. */
-export function renderSidecar(input: SidecarInput): Pod {
-  const { pod, settings, config, native, owner } = input;
-  const labels = pod.metadata?.labels ?? {};
-  const annotations = pod.metadata?.annotations ?? {};
-  const canonical = canonicalLabels(labels, owner);
-  const apps = appContainerNames(pod);
+/** kubectl's default container annotations the template sets to the first app container, where the pod has none. */
+export function defaultContainerAnnotations(annotations: Readonly<Record<string, string>>, appContainers: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const first = appContainers[0];
+  if (first === undefined) return out;
+  if (annotations[DEFAULT_LOGS_CONTAINER_ANNOTATION] === undefined) out[DEFAULT_LOGS_CONTAINER_ANNOTATION] = first;
+  if (annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) out[DEFAULT_CONTAINER_ANNOTATION] = first;
+  return out;
+}
 
-  const templateAnnotations: Record<string, string> = { 'istio.io/rev': config.revision || 'default' };
-  if (apps.length > 0) {
-    if (annotations[DEFAULT_LOGS_CONTAINER_ANNOTATION] === undefined) templateAnnotations[DEFAULT_LOGS_CONTAINER_ANNOTATION] = apps[0]!;
-    if (annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) templateAnnotations[DEFAULT_CONTAINER_ANNOTATION] = apps[0]!;
-  }
+/** What the template adds, by name (also the status record), for the pod's settings and sidecar mode. */
+export function injectedLayout(settings: PodSettings, config: MeshgateConfig, native: boolean): InjectedLayout {
+  const initContainers: string[] = [];
+  if (settings.interceptionMode !== 'NONE') initContainers.push(config.interception.cni ? VALIDATION_CONTAINER : INIT_CONTAINER);
+  if (native) initContainers.push(PROXY_CONTAINER);
+  return { initContainers, containers: native ? [] : [PROXY_CONTAINER], volumes: volumes(settings).map((v) => v.name) };
+}
+
+/** The rendered sidecar: what the template adds, as a Pod fragment to strategic-merge over the pod. */
+export function renderSidecar(plan: InjectPlan): Pod {
+  const { settings, config, templateView } = plan;
+  const native = plan.sidecar.native;
+  const templateAnnotations: Record<string, string> = { 'istio.io/rev': config.revision || 'default', ...templateView.defaultContainers };
   if (config.interception.cni) Object.assign(templateAnnotations, cniAnnotations(settings));
 
   const initContainers: Container[] = [];
-  if (settings.interceptionMode !== 'NONE') initContainers.push(initContainer(input));
-  const proxy = proxyContainer(input);
+  if (settings.interceptionMode !== 'NONE') initContainers.push(initContainer(plan));
+  const proxy = proxyContainer(plan);
   if (native) initContainers.push(proxy);
 
   return {
-    metadata: {
-      labels: {
-        [TLS_MODE_LABEL]: labels[TLS_MODE_LABEL] || 'istio',
-        [CANONICAL_NAME_LABEL]: canonical.name,
-        [CANONICAL_REVISION_LABEL]: canonical.revision,
-      },
-      annotations: templateAnnotations,
-    },
+    metadata: { labels: { ...plan.labels }, annotations: templateAnnotations },
     spec: {
       initContainers,
       ...(native ? {} : { containers: [proxy] }),

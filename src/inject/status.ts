@@ -1,26 +1,18 @@
 // The injection record (`sidecar.istio.io/status`, reference section 3.6) and the saved container
 // overrides (`proxy.istio.io/overrides`, reference section 1): what a previous injection added, so a
 // re-injection can strip it and reach the same pod again.
-import { cloneJson, isObject, type Container, type Pod } from '../k8s/objects.js';
-import { prometheusPortOf, withoutPrometheusAnnotations } from './prometheus.js';
+import { isObject, type Container, type PodSpec } from '../k8s/objects.js';
+import type { ContainerOverrides, InjectedLayout, InjectionRecord } from './types.js';
 
 export const STATUS_ANNOTATION = 'sidecar.istio.io/status';
 export const OVERRIDES_ANNOTATION = 'proxy.istio.io/overrides';
-
-export interface InjectionStatus {
-  readonly initContainers: readonly string[];
-  readonly containers: readonly string[];
-  readonly volumes: readonly string[];
-  readonly imagePullSecrets: readonly string[];
-  readonly revision: string;
-}
 
 function names(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** The parsed record, or undefined when absent or not JSON (Istio then treats the pod as not injected). */
-export function parseStatus(text: string | undefined): InjectionStatus | undefined {
+export function parseStatus(text: string | undefined): InjectionRecord | undefined {
   if (text === undefined) return undefined;
   let value: unknown;
   try {
@@ -39,41 +31,29 @@ export function parseStatus(text: string | undefined): InjectionStatus | undefin
 }
 
 /** Compact JSON as Istio writes it: empty lists are `null`. */
-export function formatStatus(template: Readonly<Pod>, revision: string): string {
-  const list = (items: readonly { name?: string }[] | undefined): string[] | null =>
-    items && items.length > 0 ? items.map((i) => i.name ?? '') : null;
+export function formatStatus(layout: InjectedLayout, revision: string): string {
+  const list = (items: readonly string[]): readonly string[] | null => (items.length > 0 ? items : null);
   return JSON.stringify({
-    initContainers: list(template.spec?.initContainers),
-    containers: list(template.spec?.containers),
-    volumes: list(template.spec?.volumes),
-    imagePullSecrets: list(template.spec?.imagePullSecrets),
+    initContainers: list(layout.initContainers),
+    containers: list(layout.containers),
+    volumes: list(layout.volumes),
+    imagePullSecrets: null,
     revision: revision || 'default',
   });
 }
 
 /**
- * The pod as a fresh injection sees it: containers the previous injection added removed, our merged
- * Prometheus annotations cleared, the status record dropped (Istio's stripPod).
+ * The containers as the template sees them (Istio's stripPod, then the saved overrides back): those a
+ * previous injection added are left out, and saved override containers the pod no longer has return,
+ * so the template sees the same pod as the first time. The containers themselves are shared.
  */
-export function stripInjected(pod: Readonly<Pod>, status: InjectionStatus | undefined, statusPort: number): Pod {
-  const copy = cloneJson(pod) as Pod;
-  if (!status) return copy;
-  const spec = copy.spec!;
-  spec.containers = (spec.containers ?? []).filter((c) => !status.containers.includes(c.name));
-  if (spec.initContainers) spec.initContainers = spec.initContainers.filter((c) => !status.initContainers.includes(c.name));
-  const annotations = { ...(copy.metadata?.annotations ?? {}) };
-  const cleaned = prometheusPortOf(annotations) === String(statusPort) ? withoutPrometheusAnnotations(annotations) : annotations;
-  delete cleaned[STATUS_ANNOTATION];
-  copy.metadata = { ...(copy.metadata ?? {}), annotations: cleaned };
-  return copy;
+export function templateContainers(spec: Readonly<PodSpec>, previous: InjectionRecord | undefined, saved: ContainerOverrides | undefined): Container[] {
+  const containers = previous ? spec.containers.filter((c) => !previous.containers.includes(c.name)) : [...spec.containers];
+  for (const c of saved?.containers ?? []) if (!containers.some((x) => x.name === c.name)) containers.push(c);
+  return containers;
 }
 
-export interface SavedOverrides {
-  readonly containers: readonly Container[];
-  readonly initContainers: readonly Container[];
-}
-
-export type OverridesParse = { ok: true; overrides: SavedOverrides | undefined } | { ok: false; message: string };
+export type OverridesParse = { ok: true; overrides: ContainerOverrides | undefined } | { ok: false; message: string };
 
 /** `proxy.istio.io/overrides`: a bad value rejects the pod, as Istio does. */
 export function parseOverrides(text: string | undefined): OverridesParse {
@@ -97,16 +77,4 @@ export function parseOverrides(text: string | undefined): OverridesParse {
     return { ok: false, message: `invalid value for annotation '${OVERRIDES_ANNOTATION}': containers and initContainers must be lists of containers with a name` };
   }
   return { ok: true, overrides: { containers, initContainers } };
-}
-
-/** Re-inserts saved overrides the pod no longer has, so the template sees the same pod as the first time. */
-export function reinsertOverrides(pod: Pod, overrides: SavedOverrides | undefined): Pod {
-  if (!overrides) return pod;
-  const spec = pod.spec!;
-  for (const c of overrides.containers) if (!spec.containers.some((x) => x.name === c.name)) spec.containers.push(cloneJson(c));
-  for (const c of overrides.initContainers) {
-    spec.initContainers ??= [];
-    if (!spec.initContainers.some((x) => x.name === c.name)) spec.initContainers.push(cloneJson(c));
-  }
-  return pod;
 }

@@ -2,7 +2,7 @@
 // the analyzer, so keep it stable.
 import type { Operation } from 'fast-json-patch';
 import type { MeshgateConfig } from '../config/types.js';
-import type { Labels, Namespace, Node, Pod, Service } from '../k8s/objects.js';
+import type { Container, Labels, Namespace, Node, Pod, Probe, LifecycleHandler, Service } from '../k8s/objects.js';
 
 /** One change the injector made (or chose not to make) and why; shown by --explain, warnings, reports. */
 export interface Note {
@@ -46,6 +46,12 @@ export interface InjectRequest {
   readonly owner?: PodOwner;
   /** The namespace's labels when known; when absent they are looked up in the cluster view. */
   readonly namespaceLabels?: Labels;
+  /**
+   * Plan as if the pod's namespace were enrolled for this revision when it carries no injection label
+   * (or its labels are unknown): the analyzer's "what if the mesh is turned on here". The plan says so
+   * in a note, and `namespace.assumedEnrolled` records it.
+   */
+  readonly assumeEnrolled?: boolean;
   readonly config: MeshgateConfig;
   readonly cluster: ClusterView;
   /**
@@ -103,7 +109,10 @@ export interface PodSettings {
   readonly includeOutboundIPRanges: string;
   readonly excludeOutboundIPRanges: string;
   readonly includeInboundPorts: string;
-  /** User-given exclusions only (the engine adds 15090,15021 and the status port). */
+  /**
+   * The pod's exclusions (annotation, else configuration) plus the headless peer ports the plan takes out
+   * of capture; the template adds 15090,15021 and the status port.
+   */
   readonly excludeInboundPorts: string;
   readonly includeOutboundPorts?: string;
   readonly excludeOutboundPorts?: string;
@@ -127,8 +136,13 @@ export interface PodSettings {
   readonly userVolumes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly userVolumeMounts: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly prometheusMerge: boolean;
+  /** From proxy.istio.io/config, else the configuration (a headless Service may still hold the pod: see the plan's hold). */
   readonly holdApplicationUntilProxyStarts: boolean;
+  /** The one parse of `proxy.istio.io/config`. */
   readonly proxyConfig: PodProxyConfig;
+  /** What to do with undeclared peer ports behind a headless Service, and which setting said so. */
+  readonly undeclaredPorts: 'exclude' | 'ignore';
+  readonly undeclaredPortsSource: string;
 }
 
 export type SettingsResult =
@@ -146,19 +160,169 @@ export interface AppProber {
 /** Path (`/app-health/<container>/readyz`) -> original action. */
 export type AppProbers = Readonly<Record<string, AppProber>>;
 
+/**
+ * Whether a headless Service's DNS answers with pods that are not ready yet: `published` (its
+ * spec.publishNotReadyAddresses), `annotation-ignored` (only the tolerate-unready-endpoints annotation,
+ * which Kubernetes no longer reads) or `ready-only`.
+ */
+export type NotReadyAddresses = 'published' | 'annotation-ignored' | 'ready-only';
+
+export interface HeadlessService {
+  readonly name: string;
+  readonly notReadyAddresses: NotReadyAddresses;
+}
+
 /** What meshgate does about headless Services selecting the pod (beyond Istio). */
 export interface HeadlessPlan {
-  /** Names of the headless Services (same namespace, selector matches the pod). */
+  /** Names of the headless Services (same namespace, selector matches the pod), each once. */
   readonly services: readonly string[];
-  /** TCP container ports that no Service selecting the pod declares, ascending. */
+  readonly headlessServices: readonly HeadlessService[];
+  /** TCP container ports that no Service selecting the pod declares, ascending (Istio's own ports left out). */
   readonly peerPorts: readonly number[];
   /** `exclude`: peer ports leave inbound and outbound capture; `ignore`: left captured, with a warning. */
   readonly policy: 'exclude' | 'ignore';
-  /** Hold the application until the proxy is ready (unless proxy.istio.io/config says otherwise). */
-  readonly holdApplication: boolean;
+  /** Notes about the ports; the hold they call for is the plan's decision (`InjectPlan.hold`). */
   readonly notes: readonly Note[];
 }
 
-export type HeadlessDecision =
-  | { readonly ok: true; readonly plan: HeadlessPlan | undefined }
-  | { readonly ok: false; readonly annotation: string; readonly message: string };
+// ---------------------------------------------------------------------------------------------------
+// The injection plan: every decision for one pod, as data, with the notes that explain it. The webhook,
+// `meshgate inject` and the analyzer all read it; rendering it gives the injected pod.
+
+/** How a namespace is enrolled for sidecar injection, from its labels (istio-injection wins over istio.io/rev). */
+export type NamespaceEnrolment =
+  | { readonly state: 'enrolled'; readonly label: string; readonly revision: string }
+  | { readonly state: 'disabled'; readonly label: string }
+  | { readonly state: 'ambient' }
+  | { readonly state: 'none' }
+  /** Its labels are not known (no Namespace object, no cluster view). */
+  | { readonly state: 'unknown' };
+
+export interface NamespacePlan {
+  readonly name: string;
+  /** As known; undefined when unknown. */
+  readonly labels: Labels | undefined;
+  readonly enrolment: NamespaceEnrolment;
+  /** The plan looks at the namespace as if it were enrolled for this revision (InjectRequest.assumeEnrolled). */
+  readonly assumedEnrolled: boolean;
+}
+
+export interface NativeChoice {
+  readonly native: boolean;
+  readonly reason: string;
+}
+
+export interface HoldDecision {
+  /** The application containers start only once the proxy is ready. */
+  readonly hold: boolean;
+  readonly reason: string;
+}
+
+/** One probe or lifecycle hook the plan points at the agent (or moves to the current status port). */
+export interface ProbeRewrite {
+  readonly group: 'containers' | 'initContainers';
+  readonly container: string;
+  readonly field: 'readinessProbe' | 'livenessProbe' | 'startupProbe' | 'postStart' | 'preStop';
+  /** The probe or handler as kubelet will run it. */
+  readonly rewritten: Readonly<Probe> | Readonly<LifecycleHandler>;
+}
+
+export interface ProbePlan {
+  readonly rewrites: readonly ProbeRewrite[];
+  /** Originals for ISTIO_KUBE_APP_PROBERS (merged with the probers a previous injection left). */
+  readonly probers: AppProbers;
+}
+
+/** What the Prometheus merge does to the pod's annotations and the proxy's environment. */
+export type PrometheusPlan =
+  | { readonly merged: false; readonly reason: string }
+  | {
+      readonly merged: true;
+      /** The scrape annotations to write (prometheus.io/port, path, scrape). */
+      readonly annotations: Readonly<Record<string, string>>;
+      /** ISTIO_PROMETHEUS_ANNOTATIONS, when the application had scrape annotations. */
+      readonly env: { readonly name: string; readonly value: string } | undefined;
+      readonly original: Readonly<Record<'scrape' | 'port' | 'path', string>>;
+    };
+
+/** What injection adds to the pod, by name: it also makes the status record. */
+export interface InjectedLayout {
+  readonly initContainers: readonly string[];
+  readonly containers: readonly string[];
+  readonly volumes: readonly string[];
+}
+
+/** The containers of the pod that customize the injected ones (its own istio-proxy, or saved ones). */
+export interface ContainerOverrides {
+  readonly containers: readonly Container[];
+  readonly initContainers: readonly Container[];
+}
+
+interface PlanCommon {
+  readonly namespace: NamespacePlan;
+  readonly owner: PodOwner;
+  /** Every decision's note, in the order the decisions are made. */
+  readonly notes: readonly Note[];
+}
+
+export interface SkipPlan extends PlanCommon {
+  readonly action: 'skip';
+  readonly reason: string;
+}
+
+export interface RejectPlan extends PlanCommon {
+  readonly action: 'reject';
+  readonly message: string;
+  readonly annotation?: string;
+  readonly field?: string;
+}
+
+export interface InjectPlan extends PlanCommon {
+  readonly action: 'inject';
+  /** Why the pod is injected. */
+  readonly reason: string;
+  readonly config: MeshgateConfig;
+  /** The injection templates rendered, in order (meshgate renders Istio's `sidecar`). */
+  readonly templates: readonly string[];
+  /** Annotations, proxy.istio.io/config and configuration, resolved (headless exclusions included). */
+  readonly settings: PodSettings;
+  readonly sidecar: NativeChoice;
+  readonly hold: HoldDecision;
+  readonly headless: HeadlessPlan | undefined;
+  /** The record of a previous injection, when the pod was injected before. */
+  readonly previous: InjectionRecord | undefined;
+  readonly overrides: ContainerOverrides;
+  /** The overrides annotation to write on a first injection (saved for re-injection), when any. */
+  readonly overridesAnnotation: string | undefined;
+  readonly prometheus: PrometheusPlan;
+  readonly probes: ProbePlan;
+  readonly layout: InjectedLayout;
+  /** The `sidecar.istio.io/status` value. */
+  readonly status: string;
+  /** A Job's pod, or one whose restartPolicy is Never or OnFailure: a classic sidecar keeps it from completing. */
+  readonly runsToCompletion: boolean;
+  /** The mesh-wide status port (Prometheus merge and its clean-up use it, as Istio does). */
+  readonly meshStatusPort: number;
+  /** Labels the template writes: tlsMode and the canonical service name and revision. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Derived from the pod as the template sees it (injected containers stripped, saved overrides back). */
+  readonly templateView: {
+    /** ISTIO_META_POD_PORTS. */
+    readonly podPorts: string;
+    readonly appContainers: readonly string[];
+    /** kubectl's default-container annotations to set (the pod has none of its own). */
+    readonly defaultContainers: Readonly<Record<string, string>>;
+  };
+  readonly network: string;
+}
+
+export type InjectionPlan = SkipPlan | RejectPlan | InjectPlan;
+
+/** What a previous injection recorded in `sidecar.istio.io/status`. */
+export interface InjectionRecord {
+  readonly initContainers: readonly string[];
+  readonly containers: readonly string[];
+  readonly volumes: readonly string[];
+  readonly imagePullSecrets: readonly string[];
+  readonly revision: string;
+}

@@ -2,8 +2,8 @@
 // workload as owner, and the injected template written back into a copy of the workload.
 import type { Operation } from 'fast-json-patch';
 import type { MeshgateConfig } from '../config/types.js';
-import { cloneJson, type KubeObject, type Labels, type Pod, type PodTemplateSpec } from '../k8s/objects.js';
-import { isWorkloadKind, ownerReference, podTemplateOf, withPodTemplate } from '../k8s/workloads.js';
+import type { KubeObject, Labels, Pod, PodTemplateSpec } from '../k8s/objects.js';
+import { isWorkloadKind, ownerReference, podFromTemplate, podTemplateOf, withPodTemplate } from '../k8s/workloads.js';
 import { injectPod } from './engine.js';
 import type { ClusterView, Note } from './types.js';
 
@@ -48,11 +48,8 @@ export function injectWorkload(input: WorkloadInjectInput): WorkloadInjectResult
   const { template, path } = lookup.ref;
   const isPod = path.length === 0;
   const templateHadNamespace = template.metadata?.namespace !== undefined;
-  const pod: Pod = {
-    ...(isPod ? (cloneJson(object) as Pod) : {}),
-    metadata: { ...cloneJson(template.metadata ?? {}), namespace },
-    spec: cloneJson(template.spec!),
-  };
+  // The engine never changes the pod it is given: no copy is needed.
+  const pod: Pod = isPod ? { ...(object as Pod), metadata: { ...object.metadata, namespace } } : podFromTemplate(template, namespace);
   // kube-inject names the workload as owner; a bare Pod owns itself (or its inferred controller).
   const owner = isPod ? undefined : ownerReference(object);
   const result = injectPod({

@@ -64,6 +64,12 @@ export function describeObject(object: KubeObject): string {
   return `${object.kind ?? '<no kind>'} ${namespace ? `${namespace}/` : ''}${name}`;
 }
 
+/** Sets an own data property: keys come from outside, and `__proto__` must stay a plain key. */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /**
  * Deep copy of plain JSON data (objects read from YAML/JSON are plain data). A direct walk is several
  * times faster than structuredClone for the small, wide objects of a pod, and this sits on the
@@ -75,8 +81,7 @@ export function cloneJson<T>(value: T): T {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: cloneJson(field), enumerable: true, writable: true, configurable: true });
-    else copy[key] = cloneJson(field);
+    setOwn(copy, key, cloneJson(field));
   }
   return copy as T;
 }

@@ -1,5 +1,6 @@
 // Ports: named-port resolution on containers, Service port targets, and Istio's protocol selection.
 import type { Container, Service } from './objects.js';
+import { parseProtocol } from './protocols.js';
 
 type PortRef = number | string | undefined;
 
@@ -32,13 +33,8 @@ export function isHeadless(service: Service): boolean {
   return service.spec?.clusterIP === 'None';
 }
 
-/** Protocols Istio derives from a port name prefix or appProtocol (reference: protocol selection). */
-export const ISTIO_PROTOCOLS = [
-  'http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'mongo', 'mysql', 'redis', 'udp',
-] as const;
-
 /**
- * The protocol Istio selects for a Service port: `appProtocol` first (kubernetes.io/h2c and
+ * The protocol Istio selects for a Service port, lowercase: `appProtocol` first (kubernetes.io/h2c and
  * kubernetes.io/ws(s) mapped), then the name prefix before `-`; undefined means auto-detection.
  */
 export function istioProtocolOf(port: { name?: string; appProtocol?: string; protocol?: string }): string | undefined {
@@ -55,5 +51,5 @@ function normalizeProtocol(value: string | undefined): string | undefined {
   const lower = value.toLowerCase();
   if (lower === 'kubernetes.io/h2c') return 'http2';
   if (lower === 'kubernetes.io/ws' || lower === 'kubernetes.io/wss') return 'http';
-  return (ISTIO_PROTOCOLS as readonly string[]).includes(lower) ? lower : undefined;
+  return parseProtocol(lower)?.toLowerCase();
 }

@@ -1,5 +1,6 @@
-// Label selectors: Kubernetes LabelSelector objects, Service-style map selectors and `-l` strings.
-import type { LabelSelector, Labels } from './objects.js';
+// Label selectors: Kubernetes LabelSelector objects, Service-style map selectors and `-l` strings, and
+// which Services select a pod.
+import { isObject, type LabelSelector, type Labels, type Service } from './objects.js';
 
 /** A Service selector (map): empty or absent selects nothing (a Service without selector has no pods). */
 export function mapSelectorMatches(selector: Readonly<Record<string, string>> | undefined, labels: Labels | undefined): boolean {
@@ -7,6 +8,45 @@ export function mapSelectorMatches(selector: Readonly<Record<string, string>> | 
   const keys = Object.keys(selector);
   if (keys.length === 0) return false;
   return keys.every((key) => labels?.[key] === selector[key]);
+}
+
+/** Objects read without a namespace live in `default`, as kubectl would place them. */
+function namespaceOf(object: { metadata?: { namespace?: string } }): string {
+  return object.metadata?.namespace || 'default';
+}
+
+/**
+ * Whether the Service routes to pods with these labels in this namespace: same namespace and a
+ * non-empty selector that matches. ExternalName Services never select pods (Kubernetes ignores their
+ * selector). Services come from users' files and informers: a malformed one selects nothing.
+ */
+export function serviceSelects(service: Service, namespace: string, labels: Labels | undefined): boolean {
+  if (!isObject(service as unknown) || namespaceOf(service) !== namespace) return false;
+  if (service.spec?.type === 'ExternalName') return false;
+  const selector = service.spec?.selector;
+  return isObject(selector as unknown) && mapSelectorMatches(selector, labels);
+}
+
+/**
+ * The Services that select a pod (its namespace and labels), each once: the same Service read twice
+ * (two files, two sources) is one Service.
+ */
+export function servicesSelecting(pod: { readonly namespace: string; readonly labels: Labels | undefined }, services: readonly Service[]): Service[] {
+  const found: Service[] = [];
+  const names = new Set<string>();
+  for (const service of services) {
+    if (!serviceSelects(service, pod.namespace, pod.labels)) continue;
+    const name = service.metadata?.name ?? '';
+    if (name !== '' && names.has(name)) continue;
+    names.add(name);
+    found.push(service);
+  }
+  // Ordered by name: an informer's cache has no order, and notes and annotations must not change with it.
+  return found.sort((a, b) => {
+    const x = a.metadata?.name ?? '';
+    const y = b.metadata?.name ?? '';
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 // Workload kinds and where each keeps its pod template.
-import { isObject, type KubeObject, type PodSpec, type PodTemplateSpec } from './objects.js';
+import { isObject, type KubeObject, type Pod, type PodSpec, type PodTemplateSpec } from './objects.js';
 
 /** Kinds whose pods meshgate can inject, with the JSON path to their pod template. */
 export const WORKLOAD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -53,6 +53,14 @@ export function podTemplateOf(object: KubeObject): PodTemplateLookup {
     return { ok: false, reason: `${path.join('.')}.spec.containers: missing or not a list` };
   }
   return { ok: true, ref: { template, path } };
+}
+
+/**
+ * The pod a workload's controller creates from its template, as the injector sees it: the template's
+ * metadata with the namespace set, and its spec. Shares the template's objects (nothing here changes them).
+ */
+export function podFromTemplate(template: PodTemplateSpec, namespace: string): Pod {
+  return { metadata: { ...(template.metadata ?? {}), namespace }, spec: template.spec as PodSpec };
 }
 
 /** Returns a copy of the workload with its pod template replaced. */

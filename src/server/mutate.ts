@@ -1,6 +1,5 @@
 // POST /mutate: sidecar injection for pod CREATE. Everything else is allowed unchanged, as Istio's
 // MutatingWebhookConfiguration only sends pod CREATE (reference istio-injector.md section 7).
-import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import type { MeshgateConfig } from '../config/types.js';
 import type { InjectRequest, InjectResult, Note } from '../inject/types.js';
 import { asKubeObject, isObject, type Pod } from '../k8s/objects.js';
@@ -52,26 +51,26 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
       if (!object || !isObject(object['spec'])) {
         return refuse(400, 'request.object: expected a Pod with a spec', 'error');
       }
-      // Owner inference below reads metadata: refuse ill-typed pods before anything does.
-      const shapeProblem = checkPodShape(object);
-      if (shapeProblem) return refuse(400, `request.object.${formatShapeProblem(shapeProblem)}`, 'rejected');
       const pod = podForInjection(object, review.request.namespace);
-      // Owner inference is the engine's (reference section 2, GetDeployMetaFromPod); named here for the logs.
-      const owner = inferOwner(pod);
-      const result = options.injectPod({ pod, owner, config: options.config(), cluster: options.cluster.snapshot(), mode: 'webhook' });
+      // The engine checks the pod's shape (once) and infers its owner (reference section 2, GetDeployMetaFromPod).
+      const result = options.injectPod({ pod, config: options.config(), cluster: options.cluster.snapshot(), mode: 'webhook' });
       const warnings = warningsOf(result.notes);
       switch (result.action) {
         case 'skip':
           log.info({ reason: result.reason }, 'injection skipped');
           return allow('skipped', warnings);
-        case 'inject':
+        case 'inject': {
+          // The pod passed the engine's shape check, so its metadata can be read for the log line.
+          const owner = inferOwner(pod);
           log.info({ operations: result.patch.length, notes: result.notes.length, owner: `${owner.kind}/${owner.name}` }, 'sidecar injected');
           log.debug({ patch: result.patch }, 'injection patch');
           return { decision: { allowed: true, patch: result.patch, warnings }, outcome: 'injected' };
+        }
         case 'reject':
-          log.info({ annotation: result.annotation, message: result.message }, 'pod rejected');
+          log.info({ annotation: result.annotation, field: result.field, message: result.message }, 'pod rejected');
           // A bad annotation value or an ill-typed field is bad input (400); any other refusal is policy (403).
-          return refuse(result.annotation || result.field ? 400 : 403, result.message, 'rejected', warnings);
+          // An ill-typed field is named from the AdmissionReview (request.object.spec...).
+          return refuse(result.annotation || result.field ? 400 : 403, result.field !== undefined ? `request.object.${result.message}` : result.message, 'rejected', warnings);
       }
     },
   };

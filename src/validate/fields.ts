@@ -1,6 +1,5 @@
 // Field validators shared by every kind: hosts and wildcards, IPs, ports, durations, RE2 regex,
 // string matches, labels and selectors, exportTo. Facts from reference section 1.2.
-import { isIP } from 'node:net';
 import type { Findings } from './types.js';
 import { entry, isSet, objectAt, stringAt, type Fields } from './read.js';
 
@@ -20,23 +19,9 @@ function isHostLabel(value: string): boolean {
   return value.length <= 63 && HOST_LABEL.test(value);
 }
 
-export function isIpAddress(value: string): boolean {
-  return isIP(value) !== 0;
-}
-
-/** `10.0.0.0/8`, `2001:db8::/32`: address plus a prefix length that fits the family. */
-export function isCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  if (slash === -1) return false;
-  const family = isIP(value.slice(0, slash));
-  const bits = value.slice(slash + 1);
-  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
-}
-
-export function isIpOrCidr(value: string): boolean {
-  return isIpAddress(value) || isCidr(value);
-}
+// IP addresses, CIDR ranges and protocol names are shared with the injector (one definition each).
+export { isCidr, isIpAddress, isIpOrCidr } from '../k8s/cidr.js';
+export { isHttpProtocol, parseProtocol, PROTOCOLS, type Protocol } from '../k8s/protocols.js';
 
 /** Labels of a domain; a single trailing dot (`istio.io.`) is an unambiguous absolute name. */
 function domainLabels(domain: string): string[] {
@@ -344,19 +329,6 @@ export function headerNameProblem(name: string, options: { allowPseudo?: boolean
 export function headerValueProblem(value: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value) ? 'header value must not contain control characters' : undefined;
-}
-
-/** Istio port protocols (case-insensitive, reference 3.2 ConvertProtocol). */
-export const PROTOCOLS = ['HTTP', 'HTTPS', 'GRPC', 'GRPC-WEB', 'HTTP2', 'HTTP_PROXY', 'MONGO', 'REDIS', 'MYSQL', 'TCP', 'TLS', 'UDP'] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
-
-export function parseProtocol(value: string): Protocol | undefined {
-  const upper = value.toUpperCase();
-  return (PROTOCOLS as readonly string[]).includes(upper) ? (upper as Protocol) : undefined;
-}
-
-export function isHttpProtocol(protocol: Protocol | undefined): boolean {
-  return protocol === 'HTTP' || protocol === 'HTTP2' || protocol === 'GRPC' || protocol === 'GRPC-WEB' || protocol === 'HTTP_PROXY';
 }
 
 /** Percent `{value}`: 0..100. */

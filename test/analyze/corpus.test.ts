@@ -104,11 +104,15 @@ describe('real manifests: findings checked by hand', { skip: corpusSkip }, () =>
     assert.deepEqual(native.findings.filter((f) => f.rule === 'init-container-network').map((f) => f.severity), ['info']);
   });
 
-  it('etcd and cockroachdb publish not-ready addresses', async () => {
+  it('etcd publishes not-ready addresses; cockroachdb only carries the annotation Kubernetes no longer reads', async () => {
     const etcd = await analyzeFiles([corpus('k8s-e2e', 'etcd-service.yaml'), corpus('k8s-e2e', 'etcd-statefulset.yaml')]);
     assert.ok(rulesOn(etcd, 'etcd').includes('headless-not-ready-addresses'));
+    // One decision (src/inject/headless.ts): the tolerate-unready-endpoints annotation has no effect since
+    // Kubernetes 1.24, so no warning that peers connect early, and the plan line says why.
     const cockroach = await analyzeFiles([corpus('k8s-examples', 'cockroachdb-statefulset.yaml')]);
-    assert.ok(rulesOn(cockroach, 'cockroachdb').includes('headless-not-ready-addresses'));
+    assert.ok(!rulesOn(cockroach, 'cockroachdb').includes('headless-not-ready-addresses'));
+    const plan = cockroach.workloads.find((w) => w.name === 'cockroachdb')!.plan;
+    assert.ok(plan.some((step) => step.change === 'treated headless Service cockroachdb as publishing ready pods only'), JSON.stringify(plan));
   });
 
   it('CronJobs and admission Jobs never complete with a classic sidecar', async () => {

@@ -236,11 +236,13 @@ spec:
     assert.ok(web.plan.some((p) => /rejected/.test(p.change) && /excludeInboundPorts/.test(p.reason)), JSON.stringify(web.plan));
   });
 
-  it('without the injection engine the analyzer still decides skip and status', async () => {
+  it('a skipped workload gets its status and its one plan line from the injector\'s decision', async () => {
     const yaml = deployment('web', {}).replace('containers:', 'hostNetwork: true\n      containers:');
     const report = analyzeResources(objects(yaml), await builtinRules(), defaultConfig(), {});
+    const reason = "spec.hostNetwork is true: the iptables rules would change the node's network, so Istio never injects such pods";
     assert.equal(report.workloads[0]!.status, 'skipped');
-    assert.deepEqual(report.workloads[0]!.plan, []);
+    assert.equal(report.workloads[0]!.statusReason, reason);
+    assert.deepEqual(report.workloads[0]!.plan, [{ change: 'did not inject the sidecar', reason }]);
   });
 });
 

@@ -7,14 +7,10 @@ import type { AnalyzerEngines } from '../../src/analyze/engines.js';
 import { readFileSources } from '../../src/analyze/sources/files.js';
 import { builtinRulesDir, loadRuleDirectory } from '../../src/analyze/sources/rules.js';
 import type { AnalysisReport, SourcedResource } from '../../src/analyze/types.js';
-import { injectPod } from '../../src/inject/index.js';
-import { checkAnnotation } from '../../src/inject/annotations.js';
 import { crossResourceWarnings, validateResource } from '../../src/validate/index.js';
 import { Readable } from 'node:stream';
 
 export const engines: AnalyzerEngines = {
-  injectPod,
-  checkAnnotation,
   validateResource,
   crossResourceWarnings: (object, context) =>
     crossResourceWarnings(object as Parameters<typeof crossResourceWarnings>[0], context as Parameters<typeof crossResourceWarnings>[1]),

@@ -8,17 +8,8 @@ import { defaultConfig } from '../../src/config/defaults.js';
 import type { MeshgateConfig } from '../../src/config/types.js';
 import { parseDocuments } from '../../src/k8s/yaml.js';
 import { podTemplateOf } from '../../src/k8s/workloads.js';
-import {
-  ANNOTATIONS,
-  annotationSpec,
-  checkAnnotation,
-  isCidr,
-  parseBool,
-  parseQuantity,
-  readPodSettings,
-  validateAnnotation,
-  withImageType,
-} from '../../src/inject/annotations.js';
+import { ANNOTATIONS, annotationSpec, checkAnnotation, isIstioAnnotation, validateAnnotation } from '../../src/inject/annotations.js';
+import { readPodSettings, withImageType } from '../../src/inject/settings.js';
 import { parseProxyConfig } from '../../src/inject/proxy-config.js';
 import type { PodSettings } from '../../src/inject/types.js';
 import { corpusDir, corpusSkip } from '../helpers/paths.js';
@@ -134,29 +125,6 @@ describe('resource quantities: control characters and YAML injection attempts', 
   it('names control characters specifically', () => {
     assert.match(validateAnnotation('sidecar.istio.io/proxyCPU', '1\n')!.message, /^control characters are not allowed/);
   });
-
-  it('parses like Kubernetes', () => {
-    assert.deepEqual(parseQuantity('1.5Gi'), { ok: true, negative: false, mantissa: 15n, scale: -1, binaryExponent: 30, format: 'BinarySI' });
-    assert.deepEqual(parseQuantity('4000m'), { ok: true, negative: false, mantissa: 4000n, scale: -3, binaryExponent: 0, format: 'DecimalSI' });
-    assert.deepEqual(parseQuantity('2e3'), { ok: true, negative: false, mantissa: 2n, scale: 3, binaryExponent: 0, format: 'DecimalExponent' });
-    assert.equal(parseQuantity('1Qi').ok, false);
-  });
-});
-
-describe('parseBool and CIDRs', () => {
-  it("accepts exactly Go's ParseBool spellings", () => {
-    for (const value of ['1', 't', 'T', 'TRUE', 'true', 'True']) assert.equal(parseBool(value), true, value);
-    for (const value of ['0', 'f', 'F', 'FALSE', 'false', 'False']) assert.equal(parseBool(value), false, value);
-    for (const value of ['yes', 'no', 'tRUE', ' true', '']) assert.equal(parseBool(value), undefined, value);
-  });
-
-  it('reads prefixes like netip.ParsePrefix', () => {
-    assert.ok(isCidr('127.0.0.1/24'), 'host bits may be set');
-    assert.ok(isCidr('2001:db8::/32'));
-    assert.ok(!isCidr('2001:db8::/129'));
-    assert.ok(!isCidr('1.2.3.4/-1'));
-    assert.ok(!isCidr('1.2.3/24'));
-  });
 });
 
 describe('the catalogue', () => {
@@ -175,6 +143,28 @@ describe('the catalogue', () => {
     assert.equal(annotationSpec('traffic.sidecar.istio.io/includeOutboundPorts')!.istioRejects, false);
     assert.equal(annotationSpec('traffic.sidecar.istio.io/includeOutboundPorts')!.onInvalid, 'reject');
     assert.equal(annotationSpec('traffic.sidecar.istio.io/kubevirtInterfaces')!.replacedBy, 'istio.io/reroute-virtual-interfaces');
+  });
+
+  it('says where each annotation belongs: pod annotations on pods, the others on their kinds, other tools\' anywhere', () => {
+    assert.deepEqual(annotationSpec('sidecar.istio.io/proxyCPU')!.kinds, ['Pod']);
+    assert.deepEqual(annotationSpec('networking.istio.io/exportTo')!.kinds, ['Service']);
+    assert.deepEqual(annotationSpec('istio.io/dry-run')!.kinds, ['AuthorizationPolicy']);
+    assert.deepEqual(annotationSpec('prometheus.io/port')!.kinds, ['Any']);
+    assert.equal(annotationSpec('sidecar.istio.io/status')!.system, true);
+    assert.equal(annotationSpec('gateway.istio.io/controller-version')!.system, true);
+  });
+
+  it('says which configuration keys an annotation overrides (checked with the same rules at start-up)', () => {
+    assert.deepEqual(annotationSpec('traffic.sidecar.istio.io/includeOutboundIPRanges')!.overrides, ['interception.includeOutboundIPRanges']);
+    assert.deepEqual(annotationSpec('sidecar.istio.io/proxyImage')!.overrides, ['proxy.image', 'proxy.initImage']);
+    assert.deepEqual(annotationSpec('meshgate.io/headless-ports')!.overrides, ['headless.undeclaredPorts']);
+  });
+
+  it("Istio's annotations are those in its domains", () => {
+    assert.ok(isIstioAnnotation('sidecar.istio.io/inject'));
+    assert.ok(isIstioAnnotation('istio.io/rev'));
+    assert.ok(!isIstioAnnotation('prometheus.io/port'));
+    assert.ok(!isIstioAnnotation('meshgate.io/headless-ports'));
   });
 
   it('checkAnnotation also reports values that are only ignored', () => {
@@ -215,6 +205,8 @@ describe('readPodSettings: defaults', () => {
       prometheusMerge: true,
       holdApplicationUntilProxyStarts: false,
       proxyConfig: { raw: {} },
+      undeclaredPorts: 'exclude',
+      undeclaredPortsSource: 'headless.undeclaredPorts is exclude in the meshgate configuration',
     };
     assert.deepEqual(settings, expected);
     assert.deepEqual(notes, []);

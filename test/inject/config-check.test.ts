@@ -18,9 +18,11 @@ describe('configProblems', () => {
     ['a port list with a name in it', (c) => (c.interception.includeInboundPorts = 'abc'), /^interception\.includeInboundPorts: invalid value 'abc'/],
     ['a port with trailing letters', (c) => (c.interception.excludeInboundPorts = '15020x'), /^interception\.excludeInboundPorts: invalid value '15020x'/],
     ['an IP range that is not a CIDR', (c) => (c.interception.includeOutboundIPRanges = '10.0.0.0/33'), /^interception\.includeOutboundIPRanges: invalid value/],
-    ['a CPU limit with a word in it', (c) => (c.proxy.resources = { limits: { cpu: '2 cores' } }), /^proxy\.resources\.limits\.cpu: '2 cores' is not a Kubernetes quantity/],
+    ['a CPU limit with a word in it', (c) => (c.proxy.resources = { limits: { cpu: '2 cores' } }), /^proxy\.resources\.limits\.cpu: invalid value '2 cores': .*expected a Kubernetes quantity/],
     ['a status port that is Envoy\'s outbound port', (c) => (c.proxy.statusPort = 15001), /^proxy\.statusPort: 15001 is one of Istio's own ports/],
-    ['a blank image', (c) => (c.proxy.image = '  '), /^proxy\.image: '  ' contains white space/],
+    ['a blank image', (c) => (c.proxy.image = '  '), /^proxy\.image: invalid value '  ': not an image reference/],
+    ['an init image with a space', (c) => (c.proxy.initImage = 'istio/proxyv2 1.28'), /^proxy\.initImage: invalid value 'istio\/proxyv2 1\.28': not an image reference/],
+    ['an undeclared-ports policy the headless annotation would refuse', (c) => ((c.headless as { undeclaredPorts: string }).undeclaredPorts = 'drop'), /^headless\.undeclaredPorts: invalid value 'drop': allowed values are 'exclude'/],
   ];
   for (const [name, change, expected] of cases) {
     it(`refuses ${name}, naming the key`, () => {

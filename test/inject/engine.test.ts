@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { MeshgateConfig } from '../../src/config/types.js';
 import type { Container, Pod, Service } from '../../src/k8s/objects.js';
-import { applyPatch, EMPTY_CLUSTER_VIEW, injectPod, type ClusterView, type InjectResult } from '../../src/inject/index.js';
+import { applyPatch, EMPTY_CLUSTER_VIEW, injectPod, planInjection, renderInjection, type ClusterView, type InjectResult } from '../../src/inject/index.js';
 
 function config(change: (c: MeshgateConfig) => void = () => {}): MeshgateConfig {
   const c = defaultConfig();
@@ -560,5 +560,52 @@ describe('kube-inject mode says when the webhook would decide otherwise', () => 
     const linkerd: Container = { name: 'linkerd-proxy', image: 'cr.l5d.io/linkerd/proxy:stable-2.14.10' };
     const result = inject(pod({ containers: [{ name: 'web', image: 'nginx' }, linkerd] }));
     assert.ok(warnings(result).some((w) => w.startsWith('left Linkerd\'s container "linkerd-proxy" in place')), warnings(result).join('\n'));
+  });
+});
+
+describe('one plan, one render: the pod given is never changed and never copied whole', () => {
+  function deepFreeze<T>(value: T): T {
+    if (typeof value === 'object' && value !== null) {
+      for (const child of Object.values(value)) deepFreeze(child);
+      Object.freeze(value);
+    }
+    return value;
+  }
+
+  const withProbes = (): Pod =>
+    pod({
+      containers: [
+        { name: 'web', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/ready', port: 'http' } }, env: [{ name: 'MODE', value: 'prod' }] },
+        { name: 'logs', image: 'fluent-bit', volumeMounts: [{ name: 'config', mountPath: '/etc/fluent' }] },
+      ],
+    });
+
+  it('injects a frozen pod (nothing of it is written to)', () => {
+    const input = deepFreeze(withProbes());
+    assert.equal(inject(input).action, 'inject');
+  });
+
+  it('shares what injection does not change with the pod it was given', () => {
+    const input = withProbes();
+    input.spec!.volumes = [{ name: 'config', configMap: { name: 'fluent' } }];
+    const out = injected(input);
+    const [web, logs] = out.spec!.containers;
+    assert.equal(logs, input.spec!.containers[1], 'an untouched container is the same object');
+    assert.notEqual(web, input.spec!.containers[0], 'a container whose probe is rewritten is a copy');
+    assert.equal(web!.env, input.spec!.containers[0]!.env, 'and shares what the rewrite does not touch');
+    assert.equal(web!.ports, input.spec!.containers[0]!.ports);
+    assert.equal(out.spec!.volumes!.find((v) => v.name === 'config'), input.spec!.volumes[0]);
+  });
+
+  it('the plan is the decision and rendering applies it: the same plan renders the same pod', () => {
+    const request = { pod: withProbes(), config: config(), cluster: EMPTY_CLUSTER_VIEW, mode: 'kube-inject' as const };
+    const plan = planInjection(request);
+    assert.equal(plan.action, 'inject');
+    const result = injectPod(request);
+    assert.ok(plan.action === 'inject' && result.action === 'inject');
+    assert.deepEqual(renderInjection(request.pod, plan), result.pod);
+    assert.deepEqual(plan.notes, result.notes);
+    assert.deepEqual(plan.templates, ['sidecar']);
+    assert.deepEqual(plan.probes.rewrites.map((r) => `${r.container} ${r.field}`), ['web readinessProbe']);
   });
 });

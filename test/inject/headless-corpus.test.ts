@@ -2,16 +2,16 @@
 // Each expectation below was checked by hand against the manifests: which ports the pods open and
 // which of them the Services selecting the pods declare.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { KubeObject, Pod, Service } from '../../src/k8s/objects.js';
 import { podTemplateOf } from '../../src/k8s/workloads.js';
 import { parseDocuments } from '../../src/k8s/yaml.js';
 import { planHeadless, undeclaredPorts } from '../../src/inject/headless.js';
-import { EMPTY_CLUSTER_VIEW, type HeadlessPlan, type InjectRequest, type InjectResult } from '../../src/inject/types.js';
+import { injectPod, planInjection } from '../../src/inject/index.js';
+import { EMPTY_CLUSTER_VIEW, type HeadlessPlan, type InjectPlan } from '../../src/inject/types.js';
 import { corpusDir, corpusSkip } from '../helpers/paths.js';
 
 interface Scenario {
@@ -49,11 +49,17 @@ function scenario(workload: string, ...files: string[]): Scenario {
   return { pod, services: objects.filter((o) => o.kind === 'Service') as unknown as Service[] };
 }
 
-function plan({ pod, services }: Scenario): HeadlessPlan {
-  const decision = planHeadless({ pod, cluster: { ...EMPTY_CLUSTER_VIEW, services }, config: defaultConfig() });
-  assert.ok(decision.ok, JSON.stringify(decision));
-  assert.ok(decision.plan, 'a headless Service selects the pod');
-  return decision.plan;
+/** The injection plan of the scenario's pod (as `meshgate inject` would make it). */
+function injectionPlan({ pod, services }: Scenario): InjectPlan {
+  const result = planInjection({ pod, config: defaultConfig(), cluster: { ...EMPTY_CLUSTER_VIEW, services }, mode: 'kube-inject' });
+  assert.equal(result.action, 'inject', JSON.stringify(result));
+  return result as InjectPlan;
+}
+
+function plan(scenario: Scenario): HeadlessPlan & { readonly hold: boolean; readonly planNotes: InjectPlan['notes'] } {
+  const injection = injectionPlan(scenario);
+  assert.ok(injection.headless, 'a headless Service selects the pod');
+  return { ...injection.headless, hold: injection.hold.hold, planNotes: injection.notes };
 }
 
 const CASSANDRA = ['k8s-e2e/cassandra-service.yaml', 'k8s-e2e/cassandra-statefulset.yaml'];
@@ -65,7 +71,7 @@ describe('headless policy on the corpus StatefulSets', { skip: corpusSkip }, () 
     assert.deepEqual(result.services, ['cassandra']);
     assert.deepEqual(result.peerPorts, [7000, 7001, 7199]);
     assert.equal(result.policy, 'exclude');
-    assert.equal(result.holdApplication, true);
+    assert.equal(result.hold, true);
     const exclusion = result.notes.find((n) => n.severity === 'warning');
     assert.equal(exclusion?.change, 'excluded peer ports 7000, 7001, 7199 from inbound and outbound capture');
     assert.match(exclusion.reason, /headless Service cassandra declares only 9042/);
@@ -85,22 +91,24 @@ describe('headless policy on the corpus StatefulSets', { skip: corpusSkip }, () 
     assert.deepEqual(result.services, ['zk-hs']);
     assert.deepEqual(result.peerPorts, []);
     assert.equal(result.notes[0]!.change, 'excluded no peer ports from capture');
-    assert.equal(result.holdApplication, true);
+    assert.equal(result.hold, true);
   });
 
   it('etcd: both ports declared by number; publishNotReadyAddresses is explained', () => {
     const result = plan(scenario('etcd', 'k8s-e2e/etcd-service.yaml', 'k8s-e2e/etcd-statefulset.yaml'));
     assert.deepEqual(result.services, ['etcd']);
     assert.deepEqual(result.peerPorts, []);
-    assert.ok(result.notes.some((n) => n.change === 'kept the application hold for headless Service etcd (publishNotReadyAddresses: true)'));
+    assert.ok(result.planNotes.some((n) => n.change === 'kept the application hold for headless Service etcd (publishNotReadyAddresses: true)'));
   });
 
   it('CockroachDB: public and headless Services both declare 26257 and 8080; the removed unready annotation is pointed out', () => {
     const result = plan(scenario('cockroachdb', 'k8s-examples/cockroachdb-statefulset.yaml'));
     assert.deepEqual(result.services, ['cockroachdb']);
     assert.deepEqual(result.peerPorts, []);
-    assert.ok(result.notes.some((n) => n.reason.includes('service.alpha.kubernetes.io/tolerate-unready-endpoints')));
-    assert.ok(!result.notes.some((n) => n.change.includes('publishNotReadyAddresses')));
+    assert.deepEqual(result.headlessServices, [{ name: 'cockroachdb', notReadyAddresses: 'annotation-ignored' }]);
+    const legacy = result.planNotes.find((n) => n.reason.includes('service.alpha.kubernetes.io/tolerate-unready-endpoints'));
+    assert.equal(legacy?.change, 'treated headless Service cockroachdb as publishing ready pods only');
+    assert.ok(!result.planNotes.some((n) => n.change.includes('publishNotReadyAddresses')));
   });
 
   it('web (nginx): port 80 declared without targetPort; nothing excluded', () => {
@@ -115,32 +123,22 @@ describe('headless policy on the corpus StatefulSets', { skip: corpusSkip }, () 
     assert.deepEqual(result.peerPorts, []);
   });
 
-  it('Elasticsearch add-on: its governing Service is not in the file, so no plan', () => {
+  it('Elasticsearch add-on: its governing Service is not in the file, so no headless handling (and kube-system is never injected)', () => {
     const { pod, services } = scenario('elasticsearch-logging', 'k8s-addons/es-statefulset.yaml');
     assert.deepEqual(services, []);
-    assert.deepEqual(planHeadless({ pod, cluster: { ...EMPTY_CLUSTER_VIEW, services }, config: defaultConfig() }), { ok: true, plan: undefined });
+    const settings = { undeclaredPorts: 'exclude', undeclaredPortsSource: 'headless.undeclaredPorts is exclude' } as const;
+    assert.equal(planHeadless({ pod, cluster: { ...EMPTY_CLUSTER_VIEW, services }, settings }), undefined);
+    const whole = planInjection({ pod, config: defaultConfig(), cluster: EMPTY_CLUSTER_VIEW, mode: 'kube-inject' });
+    assert.equal(whole.action === 'skip' ? whole.reason : whole.action, 'namespace kube-system is a Kubernetes system namespace, which Istio never injects');
   });
 
-  it('a StatefulSet whose headless Service is absent from the view gets no plan (Cassandra alone)', () => {
+  it('a StatefulSet whose headless Service is absent from the view gets no headless handling (Cassandra alone)', () => {
     const { pod } = scenario('cassandra', 'k8s-e2e/cassandra-statefulset.yaml');
-    assert.deepEqual(planHeadless({ pod, cluster: EMPTY_CLUSTER_VIEW, config: defaultConfig() }), { ok: true, plan: undefined });
+    const cassandra = injectionPlan({ pod, services: [] });
+    assert.equal(cassandra.headless, undefined);
+    assert.equal(cassandra.hold.hold, false);
   });
 });
-
-// The engine is a separate module; once it exists, the peer ports must reach istio-init's arguments.
-const engineSource = fileURLToPath(new URL('../../src/inject/index', import.meta.url));
-const enginePresent = existsSync(`${engineSource}.ts`) || existsSync(`${engineSource}.js`);
-const engineSkip = corpusSkip || (enginePresent ? false : 'src/inject/index.ts does not exist yet; injected istio-init args not checked');
-
-type InjectPod = (request: InjectRequest) => InjectResult;
-
-async function loadInjectPod(): Promise<InjectPod> {
-  const specifier = '../../src/inject/index.js';
-  const engine: unknown = await import(specifier);
-  const injectPod = (engine as { injectPod?: unknown }).injectPod;
-  assert.equal(typeof injectPod, 'function', 'src/inject/index.ts exports injectPod');
-  return injectPod as InjectPod;
-}
 
 function portsAfterFlag(args: readonly string[], flag: string): number[] {
   const at = args.indexOf(flag);
@@ -148,13 +146,12 @@ function portsAfterFlag(args: readonly string[], flag: string): number[] {
   return args[at + 1]!.split(',').filter((p) => p !== '' && p !== '*').map(Number);
 }
 
-describe('injected pods carry the peer ports', { skip: engineSkip }, () => {
+describe('injected pods carry the peer ports', { skip: corpusSkip }, () => {
   for (const [workload, files, peerPorts] of [
     ['cassandra', CASSANDRA, [7000, 7001, 7199]],
     ['mysql', MYSQL, [3307]],
   ] as const) {
-    it(`${workload}: istio-init -d and -o include ${peerPorts.join(', ')}`, async () => {
-      const injectPod = await loadInjectPod();
+    it(`${workload}: istio-init -d and -o include ${peerPorts.join(', ')}`, () => {
       const { pod, services } = scenario(workload, ...files);
       const result = injectPod({ pod, config: defaultConfig(), cluster: { ...EMPTY_CLUSTER_VIEW, services }, mode: 'kube-inject' });
       assert.equal(result.action, 'inject', JSON.stringify(result));

@@ -12,7 +12,7 @@ import { parseDocuments } from '../../src/k8s/yaml.js';
 import {
   HEADLESS_PORTS_ANNOTATION,
   headlessServicesSelecting,
-  isIstioReservedPort,
+  notReadyAddressesOf,
   peerPortsOf,
   planHeadless,
   selectingServices,
@@ -20,7 +20,10 @@ import {
   tcpPortsOf,
   undeclaredPorts,
 } from '../../src/inject/headless.js';
-import { EMPTY_CLUSTER_VIEW, type ClusterView, type HeadlessDecision, type HeadlessPlan } from '../../src/inject/types.js';
+import { planInjection } from '../../src/inject/plan.js';
+import { readPodSettings } from '../../src/inject/settings.js';
+import { EMPTY_CLUSTER_VIEW, type ClusterView, type HeadlessPlan, type InjectionPlan, type InjectPlan } from '../../src/inject/types.js';
+import { isReservedPort } from '../../src/k8s/istio-ports.js';
 import { fixturesDir } from '../helpers/paths.js';
 
 interface Fixture {
@@ -62,10 +65,26 @@ function configWith(undeclaredPorts: MeshgateConfig['headless']['undeclaredPorts
   return config;
 }
 
-function planOf(decision: HeadlessDecision): HeadlessPlan {
-  assert.ok(decision.ok, `expected a decision, got ${JSON.stringify(decision)}`);
-  assert.ok(decision.plan, 'expected a headless plan');
-  return decision.plan;
+/** The headless part of the plan, from the pod's settings (its annotations over the configuration). */
+function headlessOf(pod: Pod, view: ClusterView, config: MeshgateConfig = defaultConfig()): HeadlessPlan | undefined {
+  const settings = readPodSettings({ annotations: pod.metadata?.annotations ?? {}, config });
+  assert.ok(settings.ok, JSON.stringify(settings));
+  return planHeadless({ pod, cluster: view, settings: settings.settings });
+}
+
+function planOf(plan: HeadlessPlan | undefined): HeadlessPlan {
+  assert.ok(plan, 'expected a headless plan');
+  return plan;
+}
+
+/** The whole injection plan: the hold behind a headless Service is decided there, with the rest. */
+function injectionOf(pod: Pod, view: ClusterView, config: MeshgateConfig = defaultConfig()): InjectionPlan {
+  return planInjection({ pod, cluster: view, config, mode: 'kube-inject' });
+}
+
+function injected(plan: InjectionPlan): InjectPlan {
+  assert.equal(plan.action, 'inject', JSON.stringify(plan));
+  return plan as InjectPlan;
 }
 
 function withAnnotations(pod: Pod, annotations: Record<string, string>): Pod {
@@ -126,17 +145,16 @@ function service(
 describe('peer ports: which container ports no Service declares', () => {
   it('a named targetPort declares the container port of that name (Kafka)', () => {
     const { pod: kafka, services } = loadFixture('kafka.yaml');
-    const plan = planOf(planHeadless({ pod: kafka, cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(kafka, cluster(services), defaultConfig()));
     assert.deepEqual(plan.services, ['kafka-headless']);
     // 9092 is declared by name (kafka-client), 5556 by the metrics Service; 9093/9094 are inter-broker.
     assert.deepEqual(plan.peerPorts, [9093, 9094]);
     assert.equal(plan.policy, 'exclude');
-    assert.equal(plan.holdApplication, true);
   });
 
   it('a numeric targetPort declares the container port with that number (Elasticsearch)', () => {
     const { pod: es, services } = loadFixture('elasticsearch.yaml');
-    const plan = planOf(planHeadless({ pod: es, cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(es, cluster(services), defaultConfig()));
     assert.deepEqual(plan.services, ['elasticsearch-logging']);
     assert.deepEqual(plan.peerPorts, [9300]);
   });
@@ -144,7 +162,7 @@ describe('peer ports: which container ports no Service declares', () => {
   it('without targetPort, the Service port number is the target', () => {
     const services = [service('cassandra', [{ port: 9042 }])];
     const cassandra = pod(['intra-node:7000', 'tls-intra-node:7001', 'jmx:7199', 'cql:9042']);
-    assert.deepEqual(planOf(planHeadless({ pod: cassandra, cluster: cluster(services), config: defaultConfig() })).peerPorts, [7000, 7001, 7199]);
+    assert.deepEqual(planOf(headlessOf(cassandra, cluster(services), defaultConfig())).peerPorts, [7000, 7001, 7199]);
   });
 
   it('a targetPort name that no container port carries declares nothing', () => {
@@ -159,7 +177,7 @@ describe('peer ports: which container ports no Service declares', () => {
 
   it('ports declared by a second, normal Service selecting the pod are not peer ports (etcd)', () => {
     const { pod: etcd, services } = loadFixture('etcd.yaml');
-    const plan = planOf(planHeadless({ pod: etcd, cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(etcd, cluster(services), defaultConfig()));
     assert.deepEqual(plan.services, ['etcd-headless'], 'only the headless Service is listed');
     assert.deepEqual(plan.peerPorts, [2381], 'client and peer ports are declared; metrics is not');
 
@@ -176,7 +194,7 @@ describe('peer ports: which container ports no Service declares', () => {
   it('UDP container ports are never peer ports, and a UDP Service port does not declare the TCP one', () => {
     const { pod: loki, services } = loadFixture('memberlist-deployment.yaml');
     assert.deepEqual(tcpPortsOf(loki).map((p) => p.port), [3100, 7946]);
-    const plan = planOf(planHeadless({ pod: loki, cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(loki, cluster(services), defaultConfig()));
     assert.deepEqual(plan.peerPorts, [7946]);
   });
 
@@ -186,9 +204,9 @@ describe('peer ports: which container ports no Service declares', () => {
 
   it('a Deployment behind a headless Service is handled like a StatefulSet', () => {
     const { pod: loki, services } = loadFixture('memberlist-deployment.yaml');
-    const plan = planOf(planHeadless({ pod: loki, cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(loki, cluster(services), defaultConfig()));
     assert.deepEqual(plan.services, ['loki-memberlist']);
-    assert.equal(plan.holdApplication, true);
+    assert.equal(injected(injectionOf(loki, cluster(services))).hold.hold, true);
   });
 
   it('native sidecars count, ordinary init containers do not', () => {
@@ -209,13 +227,13 @@ describe('peer ports: which container ports no Service declares', () => {
 
   it('never excludes ports Istio reserves for the proxy, and says so', () => {
     const reservedUser = pod(['admin:15000', 'app:8080', 'odd:15090', 'above:15091']);
-    const plan = planOf(planHeadless({ pod: reservedUser, cluster: cluster([service('db', [])]), config: defaultConfig() }));
+    const plan = planOf(headlessOf(reservedUser, cluster([service('db', [])]), defaultConfig()));
     assert.deepEqual(plan.peerPorts, [8080, 15091]);
     const reservedNotes = plan.notes.filter((n) => /reserves ports 15000-15090/.test(n.reason));
     assert.deepEqual(reservedNotes.map((n) => n.change), ['left port 15000 of container "db" captured', 'left port 15090 of container "db" captured']);
     assert.ok(reservedNotes.every((n) => n.severity === 'warning'));
-    assert.equal(isIstioReservedPort(14999), false);
-    assert.equal(isIstioReservedPort(15021), true);
+    assert.equal(isReservedPort(14999), false);
+    assert.equal(isReservedPort(15021), true);
   });
 
   it('skips the containers the injector adds on a pod that is already injected', () => {
@@ -232,7 +250,7 @@ describe('which Services select the pod', () => {
   it('a Service whose selector does not match the pod is not considered', () => {
     const other = service('other', [{ port: 5432 }], { selector: { app: 'web' } });
     assert.deepEqual(selectingServices(db, [other]), []);
-    assert.deepEqual(planHeadless({ pod: db, cluster: cluster([other]), config: defaultConfig() }), { ok: true, plan: undefined });
+    assert.equal(headlessOf(db, cluster([other]), defaultConfig()), undefined);
   });
 
   it('a selector must match every label it names', () => {
@@ -242,18 +260,18 @@ describe('which Services select the pod', () => {
 
   it('a Service in another namespace is not considered', () => {
     const elsewhere = service('db', [{ port: 5432 }], { namespace: 'prod' });
-    assert.deepEqual(planHeadless({ pod: db, cluster: cluster([elsewhere]), config: defaultConfig() }), { ok: true, plan: undefined });
+    assert.equal(headlessOf(db, cluster([elsewhere]), defaultConfig()), undefined);
     // Nor does it declare ports for a headless Service in the pod's namespace.
     const local = service('db-headless', []);
     const declaringElsewhere = service('db-client', [{ port: 5432 }, { port: 5433 }], { headless: false, namespace: 'prod' });
-    assert.deepEqual(planOf(planHeadless({ pod: db, cluster: cluster([local, declaringElsewhere]), config: defaultConfig() })).peerPorts, [5432, 5433]);
+    assert.deepEqual(planOf(headlessOf(db, cluster([local, declaringElsewhere]), defaultConfig())).peerPorts, [5432, 5433]);
   });
 
   it('a Service with no selector (or an empty one) selects no pods', () => {
     const manual = service('db', [{ port: 5432 }], { selector: null });
     const empty = service('db-empty', [{ port: 5432 }], { selector: {} });
     assert.deepEqual(selectingServices(db, [manual, empty]), []);
-    assert.deepEqual(planHeadless({ pod: db, cluster: cluster([manual, empty]), config: defaultConfig() }), { ok: true, plan: undefined });
+    assert.equal(headlessOf(db, cluster([manual, empty]), defaultConfig()), undefined);
   });
 
   it('an ExternalName Service selects no pods', () => {
@@ -265,13 +283,13 @@ describe('which Services select the pod', () => {
   it('only normal Services selecting the pod: no plan, plain injection', () => {
     const normal = service('db', [{ port: 5432 }], { headless: false });
     assert.deepEqual(headlessServicesSelecting(db, [normal]), []);
-    assert.deepEqual(planHeadless({ pod: db, cluster: cluster([normal]), config: defaultConfig() }), { ok: true, plan: undefined });
+    assert.equal(headlessOf(db, cluster([normal]), defaultConfig()), undefined);
   });
 
   it('multiple headless Services: all are named, and each one declares ports', () => {
     const first = service('db-headless', [{ port: 5432, targetPort: 'pg' }]);
     const second = service('db-replication', [{ port: 5433 }]);
-    const plan = planOf(planHeadless({ pod: pod(['pg:5432', 'repl:5433', 'gossip:7000']), cluster: cluster([first, second]), config: defaultConfig() }));
+    const plan = planOf(headlessOf(pod(['pg:5432', 'repl:5433', 'gossip:7000']), cluster([first, second]), defaultConfig()));
     assert.deepEqual(plan.services, ['db-headless', 'db-replication']);
     assert.deepEqual(plan.peerPorts, [7000]);
     const exclusion = plan.notes.find((n) => n.change.startsWith('excluded peer ports'));
@@ -285,19 +303,19 @@ describe('which Services select the pod', () => {
     const first = service('db-headless', [{ port: 5432, targetPort: 'pg' }]);
     const second = service('db-client', [{ port: 5432 }], { headless: false });
     const third = service('db-replication', [{ port: 5433 }]);
-    const input = { pod: pod(['pg:5432', 'repl:5433', 'gossip:7000']), config: defaultConfig() };
-    const forward = planOf(planHeadless({ ...input, cluster: cluster([first, second, third]) }));
-    const backward = planOf(planHeadless({ ...input, cluster: cluster([third, second, first]) }));
+    const input = pod(['pg:5432', 'repl:5433', 'gossip:7000']);
+    const forward = planOf(headlessOf(input, cluster([first, second, third])));
+    const backward = planOf(headlessOf(input, cluster([third, second, first])));
     assert.deepEqual(backward.services, ['db-headless', 'db-replication']);
     assert.deepEqual(backward, forward);
-    assert.deepEqual(selectingServices(input.pod, [third, first, second]).map((s) => s.metadata?.name), ['db-client', 'db-headless', 'db-replication']);
+    assert.deepEqual(selectingServices(input, [third, first, second]).map((s) => s.metadata?.name), ['db-client', 'db-headless', 'db-replication']);
   });
 
   it('no plan for an empty cluster view or one that has not synced', () => {
     const services = [service('db', [{ port: 5432 }])];
-    assert.deepEqual(planHeadless({ pod: db, cluster: EMPTY_CLUSTER_VIEW, config: defaultConfig() }), { ok: true, plan: undefined });
-    assert.deepEqual(planHeadless({ pod: db, cluster: cluster(services, false), config: defaultConfig() }), { ok: true, plan: undefined });
-    assert.ok(planOf(planHeadless({ pod: db, cluster: cluster(services, true), config: defaultConfig() })));
+    assert.equal(headlessOf(db, EMPTY_CLUSTER_VIEW, defaultConfig()), undefined);
+    assert.equal(headlessOf(db, cluster(services, false), defaultConfig()), undefined);
+    assert.ok(planOf(headlessOf(db, cluster(services, true), defaultConfig())));
   });
 
   it('a pod and Services without a namespace meet in default', () => {
@@ -305,7 +323,7 @@ describe('which Services select the pod', () => {
     delete bare.metadata!.namespace;
     const headless = service('db', []);
     delete headless.metadata!.namespace;
-    assert.deepEqual(planOf(planHeadless({ pod: bare, cluster: cluster([headless]), config: defaultConfig() })).peerPorts, [5432]);
+    assert.deepEqual(planOf(headlessOf(bare, cluster([headless]), defaultConfig())).peerPorts, [5432]);
   });
 
   it('malformed Services in the view are skipped instead of crashing', () => {
@@ -314,7 +332,7 @@ describe('which Services select the pod', () => {
       { metadata: { name: 'b' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: 'all' } },
       { metadata: { name: 'c' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [null, { port: 'x' }] } },
     ] as unknown as Service[];
-    const plan = planOf(planHeadless({ pod: db, cluster: cluster(broken), config: defaultConfig() }));
+    const plan = planOf(headlessOf(db, cluster(broken), defaultConfig()));
     assert.deepEqual(plan.services, ['b', 'c']);
     assert.deepEqual(plan.peerPorts, [5432, 5433]);
   });
@@ -325,7 +343,7 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
   const services = [service('cassandra', [{ port: 9042 }])];
 
   it('exclude (the default) is a warning that names the Service, the ports and the trade-off', () => {
-    const plan = planOf(planHeadless({ pod: cassandra, cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(cassandra, cluster(services), defaultConfig()));
     assert.equal(plan.policy, 'exclude');
     const exclusion = plan.notes.find((n) => n.change === 'excluded peer ports 7000 from inbound and outbound capture');
     assert.ok(exclusion, JSON.stringify(plan.notes));
@@ -337,7 +355,7 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
   });
 
   it('ignore from the configuration leaves the ports captured, with a warning', () => {
-    const plan = planOf(planHeadless({ pod: cassandra, cluster: cluster(services), config: configWith('ignore') }));
+    const plan = planOf(headlessOf(cassandra, cluster(services), configWith('ignore')));
     assert.equal(plan.policy, 'ignore');
     assert.deepEqual(plan.peerPorts, [7000], 'the ports are still reported');
     const warning = plan.notes.find((n) => n.change === 'left undeclared peer ports 7000 captured');
@@ -349,34 +367,33 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
 
   it('the annotation overrides the configuration both ways', () => {
     const ignoring = withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: 'ignore' });
-    const ignored = planOf(planHeadless({ pod: ignoring, cluster: cluster(services), config: configWith('exclude') }));
+    const ignored = planOf(headlessOf(ignoring, cluster(services), configWith('exclude')));
     assert.equal(ignored.policy, 'ignore');
     assert.match(ignored.notes[0]!.reason, /annotation meshgate\.io\/headless-ports is ignore/);
 
     const excluding = withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: 'exclude' });
-    const excluded = planOf(planHeadless({ pod: excluding, cluster: cluster(services), config: configWith('ignore') }));
+    const excluded = planOf(headlessOf(excluding, cluster(services), configWith('ignore')));
     assert.equal(excluded.policy, 'exclude');
     assert.match(excluded.notes[0]!.reason, /annotation meshgate\.io\/headless-ports is exclude/);
   });
 
-  it('an invalid annotation value is rejected, naming the value and what is allowed', () => {
+  it('an invalid annotation value refuses the pod, naming the value and what is allowed', () => {
     for (const value of ['Exclude', 'true', '', ' exclude']) {
-      const decision = planHeadless({ pod: withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: value }), cluster: cluster(services), config: defaultConfig() });
-      assert.equal(decision.ok, false, `value ${JSON.stringify(value)}`);
-      assert.ok(!decision.ok);
-      assert.equal(decision.annotation, 'meshgate.io/headless-ports');
-      assert.ok(decision.message.includes(`invalid value '${value}' for annotation 'meshgate.io/headless-ports'`), decision.message);
-      assert.match(decision.message, /'exclude'.*'ignore'/);
+      const plan = injectionOf(withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: value }), cluster(services));
+      assert.equal(plan.action, 'reject', `value ${JSON.stringify(value)}`);
+      assert.ok(plan.action === 'reject');
+      assert.equal(plan.annotation, 'meshgate.io/headless-ports');
+      assert.ok(plan.message.includes(`invalid value '${value}' for annotation 'meshgate.io/headless-ports'`), plan.message);
+      assert.match(plan.message, /'exclude'.*'ignore'/);
     }
   });
 
-  it('an invalid annotation is rejected even when no headless Service selects the pod', () => {
-    const decision = planHeadless({ pod: withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: 'off' }), cluster: EMPTY_CLUSTER_VIEW, config: defaultConfig() });
-    assert.equal(decision.ok, false);
+  it('an invalid annotation refuses the pod even when no headless Service selects it', () => {
+    assert.equal(injectionOf(withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: 'off' }), EMPTY_CLUSTER_VIEW).action, 'reject');
   });
 
   it('nothing to exclude is an info note listing what the Services declare', () => {
-    const plan = planOf(planHeadless({ pod: pod(['cql:9042']), cluster: cluster(services), config: defaultConfig() }));
+    const plan = planOf(headlessOf(pod(['cql:9042']), cluster(services), defaultConfig()));
     assert.deepEqual(plan.peerPorts, []);
     assert.deepEqual(plan.notes[0], {
       change: 'excluded no peer ports from capture',
@@ -386,11 +403,11 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
   });
 });
 
-describe('startup order and not-ready peers', () => {
+describe("startup order and not-ready peers (the plan's hold)", () => {
   it('holds the application and says why', () => {
     const { pod: es, services } = loadFixture('elasticsearch.yaml');
-    const plan = planOf(planHeadless({ pod: es, cluster: cluster(services), config: defaultConfig() }));
-    assert.equal(plan.holdApplication, true);
+    const plan = injected(injectionOf(es, cluster(services)));
+    assert.deepEqual(plan.hold, { hold: true, reason: 'the pod sits behind a headless Service' });
     const hold = plan.notes.find((n) => n.change === 'held the application until the proxy is ready');
     assert.ok(hold);
     assert.match(hold.reason, /headless Service elasticsearch-logging/);
@@ -398,40 +415,50 @@ describe('startup order and not-ready peers', () => {
 
   it('a pod whose proxy.istio.io/config refuses the hold gets a warning instead', () => {
     const { pod: es, services } = loadFixture('elasticsearch.yaml');
-    const refusing = withAnnotations(es, { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: false\n' });
-    const plan = planOf(planHeadless({ pod: refusing, cluster: cluster(services), config: defaultConfig() }));
-    assert.ok(!plan.notes.some((n) => n.change === 'held the application until the proxy is ready'));
-    const warning = plan.notes.find((n) => n.change.startsWith('left the application unheld'));
-    assert.equal(warning?.severity, 'warning');
-    // JSON is YAML too; a value that does not parse is left to the annotation checks.
-    const json = withAnnotations(es, { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' });
-    assert.ok(planOf(planHeadless({ pod: json, cluster: cluster(services), config: defaultConfig() })).notes.some((n) => n.change === 'held the application until the proxy is ready'));
-    const broken = withAnnotations(es, { 'proxy.istio.io/config': '{unclosed' });
-    assert.ok(planOf(planHeadless({ pod: broken, cluster: cluster(services), config: defaultConfig() })));
+    const refusing = injected(injectionOf(withAnnotations(es, { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: false\n' }), cluster(services)));
+    assert.equal(refusing.hold.hold, false);
+    assert.ok(!refusing.notes.some((n) => n.change === 'held the application until the proxy is ready'));
+    assert.equal(refusing.notes.find((n) => n.change.startsWith('left the application unheld'))?.severity, 'warning');
+    // JSON is YAML too.
+    const json = injected(injectionOf(withAnnotations(es, { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' }), cluster(services)));
+    assert.equal(json.hold.hold, true);
+    assert.ok(json.notes.some((n) => n.change === 'held the application until the proxy is ready'));
+    // A document that does not parse refuses the pod (the annotation check); it decides no hold.
+    assert.equal(injectionOf(withAnnotations(es, { 'proxy.istio.io/config': '{unclosed' }), cluster(services)).action, 'reject');
   });
 
   it('publishNotReadyAddresses: a note that peers are discovered before they are ready, hold kept', () => {
     const { pod: etcd, services } = loadFixture('etcd.yaml');
-    const plan = planOf(planHeadless({ pod: etcd, cluster: cluster(services), config: defaultConfig() }));
-    assert.equal(plan.holdApplication, true);
+    const plan = injected(injectionOf(etcd, cluster(services)));
+    assert.equal(plan.hold.hold, true);
+    assert.deepEqual(plan.headless?.headlessServices, [{ name: 'etcd-headless', notReadyAddresses: 'published' }]);
     const notReady = plan.notes.find((n) => n.change.includes('publishNotReadyAddresses'));
     assert.ok(notReady, JSON.stringify(plan.notes));
     assert.equal(notReady.change, 'kept the application hold for headless Service etcd-headless (publishNotReadyAddresses: true)');
     assert.match(notReady.reason, /DNS answers with pods that are not ready/);
   });
 
+  it('publishNotReadyAddresses with the hold refused: a warning that says so, not "kept the application hold"', () => {
+    const { pod: etcd, services } = loadFixture('etcd.yaml');
+    const plan = injected(injectionOf(withAnnotations(etcd, { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: false' }), cluster(services)));
+    const changes = plan.notes.map((n) => n.change);
+    assert.ok(changes.includes('did not hold the application for headless Service etcd-headless (publishNotReadyAddresses: true)'), changes.join('\n'));
+    assert.ok(!changes.some((c) => c.startsWith('kept the application hold')), changes.join('\n'));
+  });
+
   it('publishNotReadyAddresses: false (Kafka) adds no such note', () => {
     const { pod: kafka, services } = loadFixture('kafka.yaml');
-    const plan = planOf(planHeadless({ pod: kafka, cluster: cluster(services), config: defaultConfig() }));
+    const plan = injected(injectionOf(kafka, cluster(services)));
     assert.ok(!plan.notes.some((n) => n.change.includes('publishNotReadyAddresses')));
   });
 
-  it('the removed tolerate-unready-endpoints annotation is pointed out', () => {
+  it('the removed tolerate-unready-endpoints annotation is pointed out, and counts as ready pods only', () => {
     const legacy = service('db', [{ port: 5432 }]);
     legacy.metadata!.annotations = { 'service.alpha.kubernetes.io/tolerate-unready-endpoints': 'true' };
-    const plan = planOf(planHeadless({ pod: pod(['pg:5432']), cluster: cluster([legacy]), config: defaultConfig() }));
+    assert.equal(notReadyAddressesOf(legacy), 'annotation-ignored');
+    const plan = injected(injectionOf(pod(['pg:5432']), cluster([legacy])));
     const legacyNote = plan.notes.find((n) => n.reason.includes('tolerate-unready-endpoints'));
-    assert.ok(legacyNote);
+    assert.equal(legacyNote?.change, 'treated headless Service db as publishing ready pods only');
     assert.match(legacyNote.reason, /Kubernetes 1\.24/);
   });
 });
@@ -460,8 +487,8 @@ describe('purity', () => {
     const config = defaultConfig();
     const before = structuredClone({ kafka, services, config });
     const view = deepFreeze(cluster(services));
-    const decision = planHeadless({ pod: deepFreeze(kafka), cluster: view, config: deepFreeze(config) });
-    assert.ok(decision.ok);
+    const plan = injectionOf(deepFreeze(kafka), view, deepFreeze(config));
+    assert.equal(plan.action, 'inject');
     assert.deepEqual({ kafka, services, config }, before);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeAdmissionReview, encodeAdmissionResponse } from '../../src/server/admission.js';
+import { decodeAdmissionReview, encodeAdmissionResponse, serializeAdmissionResponse, type AdmissionDecision } from '../../src/server/admission.js';
 
 const request = {
   uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
@@ -54,6 +54,20 @@ describe('AdmissionReview codec', () => {
     assert.equal(response['patchType'], 'JSONPatch');
     assert.deepEqual(JSON.parse(Buffer.from(String(response['patch']), 'base64').toString()), patch);
     assert.deepEqual(response['warnings'], ['w']);
+  });
+
+  it('the answer on the wire is exactly the encoded answer as JSON, whatever the uid and warnings say', () => {
+    const patch = [{ op: 'add' as const, path: '/metadata/annotations/a', value: '"patch":"" <&> \u2028' }];
+    const decisions: Array<[string, AdmissionDecision]> = [
+      ['u1', { allowed: true, patch, warnings: ['"patch":""', 'w'] }],
+      ['"patch":""', { allowed: true, patch }],
+      ['u3', { allowed: true }],
+      ['u4', { allowed: false, code: 400, message: '"patch":"" is not a port' }],
+    ];
+    for (const [uid, decision] of decisions) {
+      const wire = serializeAdmissionResponse('admission.k8s.io/v1', uid, decision);
+      assert.equal(wire, JSON.stringify(encodeAdmissionResponse('admission.k8s.io/v1', uid, decision)), uid);
+    }
   });
 
   it('leaves patch and patchType out when there is nothing to change', () => {

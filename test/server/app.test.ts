@@ -57,6 +57,26 @@ describe('admission app', () => {
     assert.match(await metrics.registry.metrics(), /meshgate_admission_requests_total\{route="broken",operation="CREATE",outcome="error"\} 1/);
   });
 
+  it('serves the path the API server calls, with its ?timeout= query, and other spellings through the same handler', async () => {
+    for (const path of ['/ok?timeout=10s', '/ok', '/OK', '/ok/']) {
+      const review = admissionReview({ kind: 'Pod' });
+      const reply = await send({ url: `${url}${path}`, body: review });
+      assert.equal(reply.status, 200, path);
+      assert.equal(reply.headers['content-type'], 'application/json; charset=utf-8', path);
+      assert.equal(readAnswer(reply.json, review).allowed, true, path);
+    }
+  });
+
+  it('answers other methods 405 and other paths 404, in JSON', async () => {
+    const get = await send({ url: `${url}/ok`, method: 'GET' });
+    assert.equal(get.status, 405);
+    assert.equal(get.headers['allow'], 'POST');
+    assert.deepEqual(get.json, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 405, reason: 'MethodNotAllowed', message: 'GET /ok: only POST is served (an AdmissionReview)' });
+    const missing = await send({ url: `${url}/mutate`, body: admissionReview({ kind: 'Pod' }) });
+    assert.equal(missing.status, 404);
+    assert.equal((missing.json as { message?: string }).message, 'no route for POST /mutate (serving POST /ok, POST /broken)');
+  });
+
   it('asks the client to close the connection once shutting down', async () => {
     const before = await send({ url: `${url}/ok`, body: admissionReview({ kind: 'Pod' }) });
     assert.notEqual(before.headers['connection'], 'close');

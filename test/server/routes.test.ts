@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { InjectRequest, InjectResult } from '../../src/inject/types.js';
 import { note } from '../../src/inject/types.js';
+import { planInjection } from '../../src/inject/plan.js';
 import { decodeAdmissionReview, type AdmissionReview } from '../../src/server/admission.js';
 import { staticClusterView } from '../../src/server/cluster-view.js';
 import { createLogger } from '../../src/server/logging.js';
@@ -43,7 +44,7 @@ function recordingEngine(result: (request: InjectRequest) => InjectResult): { ca
 }
 
 describe('/mutate route', () => {
-  it('gives the engine the pod with its namespace filled in, managedFields dropped, the inferred owner and webhook mode', () => {
+  it('gives the engine the pod with its namespace filled in, managedFields dropped, and webhook mode; the engine infers the owner', () => {
     const engine = recordingEngine(() => ({ action: 'skip', reason: 'test', notes: [] }));
     const route = mutateRoute({ injectPod: engine.injectPod, config: defaultConfig, cluster: staticClusterView() });
     route.admit(review(pod), log);
@@ -52,7 +53,9 @@ describe('/mutate route', () => {
     assert.equal(call!.mode, 'webhook');
     assert.equal(call!.pod.metadata?.namespace, 'shop');
     assert.equal(call!.pod.metadata?.managedFields, undefined);
-    assert.deepEqual(call!.owner, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' });
+    assert.equal(call!.owner, undefined, 'the engine infers the owner itself (after its shape check)');
+    const plan = planInjection({ pod: call!.pod, config: defaultConfig(), cluster: call!.cluster, mode: 'webhook' });
+    assert.deepEqual(plan.owner, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' });
     assert.ok(pod.metadata.managedFields, 'the request object is not modified');
   });
 

@@ -3,7 +3,7 @@
 // the requests.
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { servicesSelecting, specPath } from '../inventory.js';
-import { containersOf } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
 
 const TLS_FLAGS = /--(tls-cert-file|tls-private-key-file|secure-port|https-address|ssl-cert|tls-cert|cert-file|tls\.cert)\b|ssl_certificate/;
 

@@ -1,7 +1,7 @@
 // IST0144: the proxy runs as UID 1337 and iptables lets that UID's traffic bypass the proxy, so an
 // application running as 1337 escapes the mesh. Istio checks containers; init containers too here.
 import type { CodeRule } from '../engine/rule.js';
-import { containersOf } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
 import { meshWorkloads } from '../rule-helpers.js';
 import { specPath } from '../inventory.js';
 

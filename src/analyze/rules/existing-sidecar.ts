@@ -4,7 +4,7 @@
 import { otherMeshOf } from '../../inject/other-mesh.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { metadataPath } from '../inventory.js';
-import { containersOf } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
 
 const INJECT_ANNOTATIONS: ReadonlyMap<string, [string, readonly string[]]> = new Map([
   ['linkerd.io/inject', ['Linkerd', ['enabled', 'ingress']]],

@@ -1,13 +1,14 @@
 // Pods behind a headless Service talk to each other pod-to-pod on ports no Service declares (ZooKeeper
 // 2888/3888, Cassandra 7000/7001/7199). Istio has no Service port for them, so STRICT mTLS breaks the
 // peer traffic. meshgate excludes them from capture by default (DESIGN.md, headless services); the
-// better fix is to declare them on the headless Service, which this finding shows as a patch.
-import { HEADLESS_PORTS_ANNOTATION, headlessServicesSelecting, servicePortsToDeclare, undeclaredPorts, isIstioReservedPort } from '../../inject/headless.js';
-import type { Pod, Service } from '../../k8s/objects.js';
+// better fix is to declare them on the headless Service, which this finding shows as a patch. The peer
+// ports and the policy are the injector's plan: the report says exactly what the webhook will do.
+import { servicePortsToDeclare, undeclaredPorts } from '../../inject/headless.js';
+import type { Service } from '../../k8s/objects.js';
+import { podFromTemplate } from '../../k8s/workloads.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import type { Workload } from '../inventory.js';
 import { servicesSelecting, specPath } from '../inventory.js';
-import { meshWorkloads } from '../rule-helpers.js';
+import { injectedWorkloads } from '../rule-helpers.js';
 
 type DeclaredPort = ReturnType<typeof servicePortsToDeclare>[number];
 
@@ -16,38 +17,28 @@ function patchFor(service: Service, ports: readonly DeclaredPort[]): string {
   return `kubectl -n ${service.metadata?.namespace ?? 'default'} patch service ${service.metadata?.name ?? ''} --type=json -p '${JSON.stringify(operations)}'`;
 }
 
-/** The pod a workload's controller would create, as the injector sees it. */
-function podOf(workload: Workload): Pod {
-  return { metadata: { ...(workload.template.metadata ?? {}), namespace: workload.namespace }, spec: workload.spec };
-}
-
-// The same arithmetic as the injector's headless policy (src/inject/headless.ts), so the report says
-// exactly what the webhook will do: application containers and native sidecars, TCP only, Istio's own
-// ports never excluded, the pod's meshgate.io/headless-ports annotation over the configuration.
 export const rule: CodeRule = {
   meta: { name: 'headless-undeclared-ports', description: 'Peer ports of pods behind a headless Service that no Service declares' },
   check(context) {
     const drafts: FindingDraft[] = [];
-    for (const workload of meshWorkloads(context)) {
-      const pod = podOf(workload);
+    for (const { workload, plan } of injectedWorkloads(context)) {
+      const headless = plan.headless;
+      if (!headless || headless.peerPorts.length === 0) continue;
       const services = servicesSelecting(context.inventory, workload);
-      const headless = headlessServicesSelecting(pod, services);
-      if (headless.length === 0) continue;
-      const peers = undeclaredPorts(pod, services).filter((p) => !isIstioReservedPort(p.port));
-      if (peers.length === 0) continue;
-      const list = peers.map((p) => p.port).join(', ');
-      const override = pod.metadata?.annotations?.[HEADLESS_PORTS_ANNOTATION];
-      const policy = override === 'exclude' || override === 'ignore' ? override : context.config.headless.undeclaredPorts;
+      // The ports' names and containers, for the Service ports to declare.
+      const peers = undeclaredPorts(podFromTemplate(workload.template, workload.namespace), services).filter((p) => headless.peerPorts.includes(p.port));
+      const first = services.find((s) => s.metadata?.name === headless.services[0]);
+      if (!first) continue;
       const handling =
-        policy === 'exclude'
+        headless.policy === 'exclude'
           ? 'meshgate excludes them from inbound and outbound capture and holds the application until the proxy is ready, so peer traffic bypasses mTLS'
-          : `${override === 'ignore' ? `the pod's ${HEADLESS_PORTS_ANNOTATION} annotation is "ignore"` : 'headless.undeclaredPorts is "ignore"'}: they stay captured and peer connections will fail under STRICT mTLS`;
+          : `${plan.settings.undeclaredPortsSource}: they stay captured and peer connections will fail under STRICT mTLS`;
       drafts.push({
         resource: workload.ref,
         path: specPath(workload, 'containers'),
-        severity: policy === 'exclude' ? 'warning' : 'error',
-        data: { ports: list, services: headless.map((s) => s.metadata?.name).join(', '), handling },
-        remediation: `Declare the peer ports on the headless Service so they join the mesh with mTLS: ${patchFor(headless[0]!, servicePortsToDeclare(peers))}`,
+        severity: headless.policy === 'exclude' ? 'warning' : 'error',
+        data: { ports: headless.peerPorts.join(', '), services: headless.services.join(', '), handling },
+        remediation: `Declare the peer ports on the headless Service so they join the mesh with mTLS: ${patchFor(first, servicePortsToDeclare(peers))}`,
       });
     }
     return drafts;

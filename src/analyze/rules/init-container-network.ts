@@ -3,8 +3,9 @@
 // connection fails). With a native sidecar they start after istio-proxy and join the mesh
 // (reference istio-injector 3.5).
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { commandLine, containersOf, isLocalHost, networkTargets, nodesOf, usesNativeSidecar } from '../pod-facts.js';
-import { meshWorkloads } from '../rule-helpers.js';
+import { containersOf } from '../containers.js';
+import { injectedWorkloads } from '../rule-helpers.js';
+import { commandLine, isLocalHost, networkTargets } from '../shell-commands.js';
 
 /** Images whose whole job is to find or wait for other pods over the network. */
 const PEER_DISCOVERY_IMAGES = /peer-finder|cockroach-k8s-init|k8s-wait-for|wait-for-it|dockerize/;
@@ -15,9 +16,8 @@ export const rule: CodeRule = {
   meta: { name: 'init-container-network', description: 'Init containers that call the network' },
   check(context) {
     const drafts: FindingDraft[] = [];
-    const nodes = nodesOf(context.inventory);
-    for (const workload of meshWorkloads(context)) {
-      const native = usesNativeSidecar(workload, context.config, nodes);
+    for (const { workload, plan } of injectedWorkloads(context)) {
+      const native = plan.sidecar.native;
       for (const at of containersOf(workload, ['initContainers'])) {
         if (OWN.has(at.container.name) || at.container.restartPolicy === 'Always') continue;
         if (at.container.securityContext?.runAsUser === 1337) continue; // Istio's documented escape

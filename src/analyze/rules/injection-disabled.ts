@@ -1,7 +1,8 @@
 // Workloads that would not get a sidecar even with the mesh on: opted out, in a namespace Istio never
-// injects, host network, or matched by neverInjectSelector (reference istio-injector 1B).
+// injects or labelled off, another revision's, or matched by neverInjectSelector. The injector's plan
+// decides (reference istio-injector 1B).
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { skipDecision } from '../pod-facts.js';
+import { planOf } from '../plans.js';
 
 export const rule: CodeRule = {
   meta: { name: 'injection-disabled', description: 'Workloads that will not be injected' },
@@ -9,9 +10,9 @@ export const rule: CodeRule = {
     const drafts: FindingDraft[] = [];
     for (const workload of context.inventory.workloads) {
       if (workload.spec.hostNetwork === true) continue; // host-network says why
-      const decision = skipDecision(context.inventory, workload, context.config);
-      if (!decision.skip) continue;
-      drafts.push({ resource: workload.ref, path: '', data: { reason: decision.reason } });
+      const plan = planOf(context.inventory, workload, context.config);
+      if (plan.action !== 'skip') continue;
+      drafts.push({ resource: workload.ref, path: '', data: { reason: plan.reason } });
     }
     return drafts;
   },

@@ -1,6 +1,5 @@
 // IST0125: annotation values the injector rejects (the pod is refused at admission) or ignores.
-// The injection engine's own check decides (one decision, one place): the one passed in, else the
-// injector's catalogue itself.
+// The injector's own catalogue decides (one decision, one place).
 import { checkAnnotation } from '../../inject/annotations.js';
 import { annotationSites } from '../annotation-sites.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
@@ -9,13 +8,12 @@ export const rule: CodeRule = {
   meta: { name: 'invalid-annotation', description: 'Injection annotations with values the injector rejects' },
   check(context) {
     const drafts: FindingDraft[] = [];
-    const check = context.engines.checkAnnotation ?? checkAnnotation;
     for (const site of annotationSites(context.inventory)) {
       if (site.asKind !== 'Pod') continue;
       for (const [name, raw] of Object.entries(site.annotations)) {
         const value = String(raw);
         const path = `${site.path}["${name}"]`;
-        const problem = check(name, value, { statusPort: context.config.proxy.statusPort });
+        const problem = checkAnnotation(name, value, { statusPort: context.config.proxy.statusPort });
         if (!problem) continue;
         drafts.push({
           resource: site.resource,

@@ -1,6 +1,6 @@
 // IST0107: a known Istio annotation on a kind that does not read it (sidecar.* on a Deployment's own
 // metadata instead of its pod template, ingress.class on a Pod).
-import { ANNOTATION_CATALOGUE } from '../annotation-catalogue.js';
+import { annotationSpec } from '../../inject/annotations.js';
 import { annotationSites } from '../annotation-sites.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 
@@ -10,7 +10,7 @@ export const rule: CodeRule = {
     const drafts: FindingDraft[] = [];
     for (const site of annotationSites(context.inventory)) {
       for (const name of Object.keys(site.annotations)) {
-        const entry = ANNOTATION_CATALOGUE[name];
+        const entry = annotationSpec(name);
         if (!entry || entry.kinds.includes('Any') || entry.kinds.includes(site.asKind)) continue;
         const where = site.asKind === 'Pod' && site.resource.kind !== 'Pod' ? 'the pod template' : site.asKind;
         drafts.push({

@@ -1,6 +1,7 @@
 // A NetworkPolicy that restricts egress must let the proxy reach istiod (15012: xDS and certificates),
 // or no injected pod becomes ready. One that restricts ingress must let kubelet reach the rewritten
 // probes on the status port (15020) and the proxy's health port (15021).
+import { ENVOY_READY_PORT } from '../../k8s/istio-ports.js';
 import type { LabelSelector } from '../../k8s/objects.js';
 import { isEmptyLabelSelector, labelSelectorMatches } from '../../k8s/selectors.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
@@ -68,7 +69,7 @@ export const rule: CodeRule = {
       const restrictsIngress = types.length === 0 || types.includes('Ingress');
       if (restrictsIngress && statusPort > 0) {
         const rules = asArray(ingress);
-        const blocked = [statusPort, 15021].filter((port) => !rules.some((r) => portAllowed(r, port)));
+        const blocked = [statusPort, ENVOY_READY_PORT].filter((port) => !rules.some((r) => portAllowed(r, port)));
         if (blocked.length > 0) {
           drafts.push({
             resource: refOf(resource),
@@ -76,7 +77,7 @@ export const rule: CodeRule = {
             // kubelet's probes are exempt from NetworkPolicy on most CNIs; Prometheus scraping the
             // merged metrics on the status port is not.
             severity: 'info',
-            data: { detail: `ingress does not allow ports ${blocked.join(', ')}: rewritten probes go to the status port ${statusPort} and the proxy health check to 15021 (kubelet probes pass on most CNIs, but Prometheus cannot scrape the merged metrics)` },
+            data: { detail: `ingress does not allow ports ${blocked.join(', ')}: rewritten probes go to the status port ${statusPort} and the proxy health check to ${ENVOY_READY_PORT} (kubelet probes pass on most CNIs, but Prometheus cannot scrape the merged metrics)` },
             affects: selected.map((w) => w.ref),
           });
         }

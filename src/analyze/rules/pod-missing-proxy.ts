@@ -1,19 +1,14 @@
 // IST0103: pods running in an enrolled namespace without istio-proxy (created before the label, or
-// the injector was down). Bare pods are named; pods of a workload name the workload to restart.
+// the injector was down). Bare pods are named; pods of a workload name the workload to restart. Whether
+// the webhook would have injected a running pod is the injector's decision.
+import { decideInjection, namespaceEnrolment } from '../../inject/decide.js';
 import type { Pod } from '../../k8s/objects.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import type { Workload } from '../inventory.js';
-import { namespaceEnrolment } from '../pod-facts.js';
 
 function hasProxy(pod: Pod): boolean {
   const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
   return names.includes('istio-proxy');
-}
-
-function optedOut(pod: Pod): boolean {
-  const label = pod.metadata?.labels?.['sidecar.istio.io/inject'];
-  const value = label ?? pod.metadata?.annotations?.['sidecar.istio.io/inject'];
-  return value === 'false';
 }
 
 function runningPods(workload: Workload): Pod[] {
@@ -26,9 +21,16 @@ export const rule: CodeRule = {
   check(context) {
     const drafts: FindingDraft[] = [];
     for (const workload of context.inventory.workloads) {
-      const enrolment = namespaceEnrolment(context.inventory, workload.namespace);
-      if (enrolment.state !== 'enabled' || workload.namespace === 'istio-system') continue;
-      const missing = runningPods(workload).filter((pod) => pod.spec?.hostNetwork !== true && !optedOut(pod) && !hasProxy(pod));
+      const labels = context.inventory.namespaceLabels(workload.namespace);
+      const enrolment = namespaceEnrolment(context.inventory.namespaces.has(workload.namespace) ? (labels ?? {}) : undefined);
+      if (enrolment.state !== 'enrolled' || workload.namespace === 'istio-system') continue;
+      // A pod the webhook would leave alone (opted out, host network) is not missing anything; the
+      // namespace side is left out, since a namespace of another revision is that injector's business.
+      const missing = runningPods(workload).filter(
+        (pod) =>
+          !hasProxy(pod) &&
+          decideInjection({ metadata: pod.metadata, spec: pod.spec, namespace: workload.namespace, namespaceLabels: undefined, config: context.config, mode: 'webhook' }).inject,
+      );
       if (missing.length === 0) continue;
       drafts.push({
         resource: workload.ref,

@@ -2,7 +2,8 @@
 // the sidecar (and fails until it is ready, or under STRICT mTLS toward non-mesh targets). Calls to
 // localhost are not captured and stay fine.
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { commandLine, containersOf, isLocalHost, networkTargets } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
+import { commandLine, isLocalHost, networkTargets } from '../shell-commands.js';
 import { meshWorkloads } from '../rule-helpers.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;

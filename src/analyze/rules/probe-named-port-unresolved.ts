@@ -3,7 +3,7 @@
 import type { Probe } from '../../k8s/objects.js';
 import { resolveContainerPort } from '../../k8s/ports.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { containersOf } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
 import { meshWorkloads } from '../rule-helpers.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;

@@ -1,10 +1,12 @@
 // With probe rewriting off, kubelet's plaintext HTTP/gRPC/TCP probes hit the proxy's inbound listener;
-// under STRICT mTLS they are refused and the pod never becomes ready (reference istio-injector 4).
+// under STRICT mTLS they are refused and the pod never becomes ready (reference istio-injector 4). Whether
+// the rewrite is on is the injector's setting for the pod, read from its plan.
+import { parseGoBool } from '../../k8s/bool.js';
 import type { Probe } from '../../k8s/objects.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
+import { containersOf } from '../containers.js';
 import { metadataPath } from '../inventory.js';
-import { containersOf } from '../pod-facts.js';
-import { meshWorkloads } from '../rule-helpers.js';
+import { injectedWorkloads } from '../rule-helpers.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
@@ -20,15 +22,11 @@ export const rule: CodeRule = {
   meta: { name: 'probe-rewrite-disabled', description: 'Network probes that would not be rewritten' },
   check(context) {
     const drafts: FindingDraft[] = [];
-    for (const workload of meshWorkloads(context)) {
+    for (const { workload, plan } of injectedWorkloads(context)) {
+      if (plan.settings.rewriteProbes) continue;
       const annotation = workload.template.metadata?.annotations?.['sidecar.istio.io/rewriteAppHTTPProbers'];
-      const disabledBy =
-        annotation === 'false'
-          ? 'annotation sidecar.istio.io/rewriteAppHTTPProbers: "false"'
-          : annotation !== 'true' && !context.config.injection.rewriteProbes
-            ? 'the meshgate configuration (injection.rewriteProbes: false)'
-            : undefined;
-      if (!disabledBy) continue;
+      const byAnnotation = annotation !== undefined && parseGoBool(annotation) === false;
+      const disabledBy = byAnnotation ? `annotation sidecar.istio.io/rewriteAppHTTPProbers: "${annotation}"` : 'the meshgate configuration (injection.rewriteProbes: false)';
       const probes: string[] = [];
       for (const at of containersOf(workload, ['containers'])) {
         for (const field of PROBES) {
@@ -39,7 +37,7 @@ export const rule: CodeRule = {
       if (probes.length === 0) continue;
       drafts.push({
         resource: workload.ref,
-        path: annotation === 'false' ? metadataPath(workload, 'annotations["sidecar.istio.io/rewriteAppHTTPProbers"]') : '',
+        path: byAnnotation ? metadataPath(workload, 'annotations["sidecar.istio.io/rewriteAppHTTPProbers"]') : '',
         data: { probes: probes.join(', '), by: disabledBy },
       });
     }

@@ -1,10 +1,10 @@
 // Every injected pod gains istio-proxy (and istio-init) with the proxy's requests and limits. A
 // ResourceQuota without room for them stops new pods; a LimitRange whose max or ratio the sidecar
-// exceeds rejects the pod.
-import type { MeshgateConfig } from '../../config/types.js';
-import type { CodeRule, FindingDraft } from '../engine/rule.js';
+// exceeds rejects the pod. The sidecar's resources are the plan's (annotations, else configuration).
+import { formatCpu, formatMemory, quantityValue as parseQuantity } from '../../k8s/quantity.js';
+import type { CodeRule, FindingDraft, RuleContext } from '../engine/rule.js';
 import { refOf, type Workload } from '../inventory.js';
-import { formatCpu, formatMemory, parseQuantity } from '../quantity.js';
+import { injectPlanOf } from '../plans.js';
 import { at, stringMap, workloadsInNamespace } from '../rule-helpers.js';
 
 type Resource = 'cpu' | 'memory';
@@ -14,21 +14,13 @@ interface SidecarResources {
   readonly limits: Partial<Record<Resource, number>>;
 }
 
-/** The proxy's resources for this workload: annotations when any is set, else the configuration's. */
-function sidecarResources(workload: Workload, config: MeshgateConfig): SidecarResources {
-  const a = workload.template.metadata?.annotations ?? {};
-  const fromAnnotations = ['sidecar.istio.io/proxyCPU', 'sidecar.istio.io/proxyMemory', 'sidecar.istio.io/proxyCPULimit', 'sidecar.istio.io/proxyMemoryLimit'].some((k) => a[k] !== undefined);
+/** The proxy's resources in the workload's plan; none for a pod the injector refuses (it is never created). */
+function sidecarResources(workload: Workload, context: RuleContext): SidecarResources {
+  const resources = injectPlanOf(context.inventory, workload, context.config)?.settings.resources;
   const pick = (value: string | undefined): number | undefined => parseQuantity(value);
-  if (fromAnnotations) {
-    return {
-      requests: { cpu: pick(a['sidecar.istio.io/proxyCPU']), memory: pick(a['sidecar.istio.io/proxyMemory']) },
-      limits: { cpu: pick(a['sidecar.istio.io/proxyCPULimit']), memory: pick(a['sidecar.istio.io/proxyMemoryLimit']) },
-    };
-  }
-  const r = config.proxy.resources;
   return {
-    requests: { cpu: pick(r.requests?.cpu), memory: pick(r.requests?.memory) },
-    limits: { cpu: pick(r.limits?.cpu), memory: pick(r.limits?.memory) },
+    requests: { cpu: pick(resources?.requests?.['cpu']), memory: pick(resources?.requests?.['memory']) },
+    limits: { cpu: pick(resources?.limits?.['cpu']), memory: pick(resources?.limits?.['memory']) },
   };
 }
 
@@ -59,7 +51,7 @@ export const rule: CodeRule = {
         const res = (match[2] ?? match[3]) as Resource;
         const limit = parseQuantity(limitText);
         if (limit === undefined) continue;
-        const extra = workloads.reduce((sum, w) => sum + (sidecarResources(w, context.config)[kind][res] ?? 0) * replicas(w), 0);
+        const extra = workloads.reduce((sum, w) => sum + (sidecarResources(w, context)[kind][res] ?? 0) * replicas(w), 0);
         if (extra === 0) continue;
         const usedNow = parseQuantity(used[key]) ??
           workloads.reduce((sum, w) => sum + replicas(w) * (w.spec.containers ?? []).reduce((s, c) => s + (parseQuantity((c.resources?.[kind] as Record<string, string> | undefined)?.[res]) ?? 0), 0), 0);
@@ -87,7 +79,7 @@ export const rule: CodeRule = {
         const problems = new Set<string>();
         const blocked: Workload[] = [];
         for (const workload of workloads) {
-          const sidecar = sidecarResources(workload, context.config);
+          const sidecar = sidecarResources(workload, context);
           let hit = false;
           for (const res of ['cpu', 'memory'] as const) {
             const maxValue = parseQuantity(max[res]);

@@ -1,23 +1,10 @@
 // Ports the sidecar binds in the pod's network namespace (reference: Istio ports table). An app
 // port among them collides with the proxy; a Service port or targetPort on them is dropped by Istio.
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
-import { containersOf } from '../pod-facts.js';
+import { isReservedPort, reservedPortUse as what } from '../../k8s/istio-ports.js';
+import { containersOf } from '../containers.js';
 import { meshWorkloads, servicesOf } from '../rule-helpers.js';
 import { refOf } from '../inventory.js';
-
-export const PROXY_PORTS: ReadonlyMap<number, string> = new Map([
-  [15000, 'Envoy admin'], [15001, 'Envoy outbound'], [15004, 'debug'], [15006, 'Envoy inbound'],
-  [15008, 'HBONE mTLS tunnel'], [15009, 'HBONE'], [15020, 'merged Prometheus telemetry / status'], [15021, 'health checks'],
-  [15053, 'DNS proxy'], [15090, 'Envoy Prometheus telemetry'],
-]);
-
-export function isReservedPort(port: number): boolean {
-  return PROXY_PORTS.has(port) || (port >= 15000 && port <= 15090);
-}
-
-function what(port: number): string {
-  return PROXY_PORTS.get(port) ?? 'reserved for the proxy (15000-15090)';
-}
 
 export const rule: CodeRule = {
   meta: { name: 'reserved-port', description: 'Application ports in the range the proxy uses' },

@@ -3,7 +3,7 @@
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { istioProtocolOf } from '../../k8s/ports.js';
 import { refOf, servicesSelecting } from '../inventory.js';
-import { containersOf } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
 import { meshWorkloads, servicesOf } from '../rule-helpers.js';
 
 /** Well-known server-first ports (Linkerd's default opaque ports, reference 4; SMTP submission). */

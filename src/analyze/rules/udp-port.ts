@@ -2,7 +2,7 @@
 // or telemetry (Linkerd warns the same way, reference 4).
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { refOf } from '../inventory.js';
-import { containersOf } from '../pod-facts.js';
+import { containersOf } from '../containers.js';
 import { meshWorkloads, servicesOf } from '../rule-helpers.js';
 
 export const rule: CodeRule = {

@@ -1,5 +1,5 @@
 // IST0108: annotations in Istio's domains that Istio does not know (usually a typo, silently ignored).
-import { ANNOTATION_CATALOGUE, isIstioAnnotation } from '../annotation-catalogue.js';
+import { annotationSpec, isIstioAnnotation } from '../../inject/annotations.js';
 import { annotationSites } from '../annotation-sites.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 
@@ -9,7 +9,7 @@ export const rule: CodeRule = {
     const drafts: FindingDraft[] = [];
     for (const site of annotationSites(context.inventory)) {
       for (const name of Object.keys(site.annotations)) {
-        if (!isIstioAnnotation(name) || ANNOTATION_CATALOGUE[name]) continue;
+        if (!isIstioAnnotation(name) || annotationSpec(name)) continue;
         drafts.push({ resource: site.resource, path: `${site.path}["${name}"]`, data: { annotation: name } });
       }
     }
