@@ -97,7 +97,7 @@ describe('analyzer and injector decide injection the same way', () => {
     const finding = result.findings.find((f) => f.rule === 'namespace-not-enrolled');
     assert.equal(
       finding?.message,
-      'Namespace shop has neither istio-injection=enabled nor istio.io/rev, so its 1 workload(s) get no sidecar until it is labelled; their plans show what happens once it is.',
+      'Namespace shop has neither istio-injection=enabled nor istio.io/rev, so its 1 workload gets no sidecar until it is labelled; their plans show what happens once it is.',
     );
     const web = workload(result, 'web');
     assert.equal(web.status, 'ready');

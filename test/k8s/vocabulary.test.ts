@@ -59,8 +59,10 @@ describe('which Services select a pod', () => {
     assert.ok(!serviceSelects(service('web', { type: 'ExternalName', externalName: 'web.example.com', selector: { app: 'web' } }), 'shop', pod.labels));
   });
 
-  it('each Service once, however often it was read', () => {
+  it('each Service once, however often it was read, in name order whatever order they were listed in', () => {
     const web = service('web', { selector: { app: 'web' } });
-    assert.deepEqual(servicesSelecting(pod, [web, structuredClone(web), service('front', { selector: { tier: 'front' } })]).map((s) => s.metadata?.name), ['web', 'front']);
+    const front = service('front', { selector: { tier: 'front' } });
+    assert.deepEqual(servicesSelecting(pod, [web, structuredClone(web), front]).map((s) => s.metadata?.name), ['front', 'web']);
+    assert.deepEqual(servicesSelecting(pod, [front, web, structuredClone(web)]).map((s) => s.metadata?.name), ['front', 'web']);
   });
 });
