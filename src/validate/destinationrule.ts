@@ -144,10 +144,7 @@ function checkLoadBalancer(findings: Findings, path: string, value: unknown, has
     }
   }
   const locality = objectAt(lb['localityLbSetting']);
-  if (locality) {
-    checkLocality(findings, `${path}.localityLbSetting`, locality, hasOutlierDetection);
-    if (lb['zoneAware'] !== undefined) findings.error(path, 'only one of localityLbSetting or zoneAware can be set');
-  }
+  if (locality) checkLocality(findings, `${path}.localityLbSetting`, locality, hasOutlierDetection);
   checkDuration(findings, `${path}.warmupDurationSecs`, lb['warmupDurationSecs'], { rule: 'crd' });
   const warmup = objectAt(lb['warmup']);
   if (warmup) checkDuration(findings, `${path}.warmup.duration`, warmup['duration']);

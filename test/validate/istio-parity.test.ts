@@ -191,6 +191,41 @@ const CASES: readonly ParityCase[] = [
     path: 'spec.serviceAccount',
   },
   {
+    istio: 'a Gateway server may name its CA certificates by credential (tls.caCertCredentialName, Istio 1.28 API)',
+    object: {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: meta('ca-credential'),
+      spec: {
+        servers: [
+          {
+            port: { number: 443, name: 'https', protocol: 'HTTPS' },
+            hosts: ['shop.example.com'],
+            tls: { mode: 'MUTUAL', credentialName: 'shop-cert', caCertCredentialName: 'shop-ca' },
+          },
+        ],
+      },
+    },
+    valid: true,
+  },
+  {
+    istio: '`jwks_uri` is the protobuf spelling of jwksUri: accepted and checked the same way',
+    object: {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: meta('jwks-uri'),
+      spec: { jwtRules: [{ issuer: 'https://issuer.example.com', jwks_uri: 'ftp://issuer.example.com/jwks' }] },
+    },
+    valid: false,
+    path: 'spec.jwtRules[0].jwks_uri',
+  },
+  {
+    istio: 'a DestinationRule load balancer has no `zoneAware` field (not in the 1.28 API; later ones call it zoneAwareLbSetting)',
+    object: dr('zone-aware', { host: 'web', trafficPolicy: { loadBalancer: { zoneAware: {} } } }),
+    valid: false,
+    path: 'spec.trafficPolicy.loadBalancer.zoneAware',
+  },
+  {
     istio: 'a regex is compiled by Go: `\\Z` is an invalid escape (validateStringRegexp)',
     object: vs('regex-z', { hosts: ['web'], http: [route({ host: 'web' }, { match: [{ uri: { regex: '/api\\Z' } }] })] }),
     valid: false,

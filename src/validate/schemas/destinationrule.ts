@@ -1,5 +1,5 @@
 // DestinationRule spec (networking.istio.io v1, v1beta1, v1alpha3).
-import { anyObject, boolean, duration, enumOf, integer, listOf, mapOf, nonEmptyString, object, resource, string, stringList, stringMap, unsigned, unsigned64, atMostOne, type Schema } from './builders.js';
+import { boolean, duration, enumOf, integer, listOf, mapOf, nonEmptyString, object, resource, string, stringList, stringMap, unsigned, unsigned64, atMostOne, type Schema } from './builders.js';
 import { clientTls, connectionPool, matchLabelsSelector, portSelector } from './shared.js';
 
 const loadBalancer = object(
@@ -28,7 +28,6 @@ const loadBalancer = object(
       failoverPriority: stringList,
       enabled: boolean,
     }),
-    zoneAware: anyObject,
     warmupDurationSecs: duration,
     warmup: object({ duration, minimumPercent: { type: 'number', minimum: 0, maximum: 100 }, aggression: { type: 'number', exclusiveMinimum: 0 } }, { required: ['duration'] }),
   },

@@ -8,6 +8,7 @@ const jwtRule = object(
     issuer: nonEmptyString,
     audiences: stringList,
     jwksUri: { ...nonEmptyString, maxLength: 2048 },
+    jwks_uri: { ...nonEmptyString, maxLength: 2048 },
     jwks: string,
     fromHeaders: listOf(object({ name: string, prefix: string }, { required: ['name'] })),
     fromParams: stringList,
@@ -19,7 +20,7 @@ const jwtRule = object(
     spaceDelimitedClaims: stringList,
     presence: string,
   },
-  { rules: [atMostOne('jwks', 'jwksUri')] },
+  { rules: [atMostOne('jwks', 'jwksUri'), atMostOne('jwks', 'jwks_uri'), atMostOne('jwksUri', 'jwks_uri')] },
 );
 
 export const requestAuthenticationSchema: Schema = resource(
