@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, a table on stdout, the figures as JSON in bench/results/.
-// `--quick` shortens durations (a smoke run); `--only webhook,engine,analyzer,startup` picks some.
+// `--quick` shortens durations (a smoke run); `--only webhook,engine,analyzer,startup,peer` picks some.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchAnalyzer, type AnalyzerRow } from './analyzer.js';
 import { benchEngine, type EngineRow } from './engine.js';
+import { benchPeer } from './peer.js';
 import { repoRoot } from './lib/paths.js';
 import { benchStartup, type StartupRow } from './startup.js';
 import { benchWebhook, type WebhookRow } from './webhook.js';
@@ -87,6 +88,9 @@ if (wanted('startup')) {
   const inject = rows.find((r) => r.command.startsWith('meshgate inject'))!;
   target('meshgate inject on one file (ms)', inject.medianMs, '< 400', inject.medianMs < 400);
 }
+
+// meshgate beside istiod and istioctl (bench/peer.ts); skipped without ISTIOD_BIN/ISTIOCTL_BIN.
+if (wanted('peer')) Object.assign(results, { peer: benchPeer({ quick, target, table }) });
 
 console.log('\nTargets');
 console.log(table(['target', 'value', 'limit', 'met'], targets.map((t) => [t.what, String(t.value), t.limit, t.met ? 'yes' : 'NO'])));

@@ -1,5 +1,8 @@
-// Closed-loop HTTPS load generator: `concurrency` keep-alive connections, each sending the next request
-// as soon as the previous answer arrives, for a fixed duration (as the API server's webhook client does).
+// HTTPS load generator. Closed loop by default: `concurrency` keep-alive connections, each sending the
+// next request as soon as the previous answer arrives, for a fixed duration (as the API server's webhook
+// client does). With `ratePerSecond`, open loop: requests start on a fixed schedule whatever the
+// answers (at most `concurrency` connections; the rest wait for one), and each latency counts from its
+// scheduled start, so a slow server cannot slow the clock that measures it.
 // Runs in a worker thread so that its own JavaScript does not share an event loop with the server.
 import { Agent, request } from 'node:https';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -12,6 +15,8 @@ export interface LoadOptions {
   readonly concurrency: number;
   readonly durationMs: number;
   readonly warmupMs?: number;
+  /** Open loop at this many requests per second (see above). */
+  readonly ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -40,9 +45,9 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   let non2xx = 0;
   let recording = false;
 
-  const once = (): Promise<void> =>
+  const once = (scheduled?: bigint): Promise<void> =>
     new Promise((resolve) => {
-      const started = process.hrtime.bigint();
+      const started = scheduled ?? process.hrtime.bigint();
       const req = request(
         {
           agent,
@@ -74,11 +79,25 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const loop = async (): Promise<void> => {
     while (Date.now() < stopAt) await once();
   };
-  if ((options.warmupMs ?? 0) > 0) await Promise.all(Array.from({ length: options.concurrency }, loop));
+  const rate = options.ratePerSecond;
+  const paced = async (): Promise<void> => {
+    const intervalNs = BigInt(Math.round(1e9 / rate!));
+    const first = process.hrtime.bigint();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0n; Date.now() < stopAt; i++) {
+      const due = first + i * intervalNs;
+      const waitMs = Number(due - process.hrtime.bigint()) / 1e6;
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+      inFlight.push(once(due));
+    }
+    await Promise.all(inFlight);
+  };
+  const run = (): Promise<unknown> => (rate ? paced() : Promise.all(Array.from({ length: options.concurrency }, loop)));
+  if ((options.warmupMs ?? 0) > 0) await run();
   recording = true;
   const startedAt = Date.now();
   stopAt = startedAt + options.durationMs;
-  await Promise.all(Array.from({ length: options.concurrency }, loop));
+  await run();
   const elapsedSeconds = (Date.now() - startedAt) / 1000;
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();

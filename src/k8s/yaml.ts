@@ -104,6 +104,30 @@ const KUBERNETES_INT = new jsyaml.Type('tag:yaml.org,2002:int', {
 const LOAD_OPTIONS: jsyaml.LoadOptions = { schema: jsyaml.CORE_SCHEMA.extend({ implicit: [KUBERNETES_INT] }), json: true };
 
 /**
+ * In a flow list such as `addresses: [1.2.3.4, 2001:db8::]`, Go's YAML reader (kubectl's and the API
+ * server's) reads `2001:db8::` as one string, while YAML 1.2 reads its last `:` (followed by `]` or
+ * `,`) as a key indicator and gives the mapping `{"2001:db8:": null}`. Where the text has that shape,
+ * such one-key mappings in lists are turned back into the string Kubernetes would see.
+ */
+const FLOW_ITEM_ENDING_IN_COLON = /:[ \t]*[\],]/;
+
+function restoreColonItems(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => {
+      if (isPlainObject(item)) {
+        const keys = Object.keys(item);
+        if (keys.length === 1 && keys[0]!.endsWith(':') && item[keys[0]!] === null) return `${keys[0]}:`;
+      }
+      return restoreColonItems(item);
+    });
+  }
+  if (isPlainObject(value)) {
+    for (const [key, field] of Object.entries(value)) value[key] = restoreColonItems(field);
+  }
+  return value;
+}
+
+/**
  * Parses a multi-document YAML (or JSON) text. Kubernetes `List` kinds (`List`, `PodList`, ...)
  * are expanded into their items, each keeping its own line. Documents that fail to parse, or that
  * are not objects, become errors; the other documents are still returned.
@@ -131,6 +155,7 @@ export function parseDocuments(text: string, file: string): ParsedInput {
       continue;
     }
     if (value === null || value === undefined) continue;
+    if (FLOW_ITEM_ENDING_IN_COLON.test(chunk.text)) value = restoreColonItems(value);
     const line = contentLine(chunk);
     if (!isPlainObject(value)) {
       errors.push(new InputError(file, line, `expected a Kubernetes object (a mapping), got ${Array.isArray(value) ? 'a list' : typeof value}`));

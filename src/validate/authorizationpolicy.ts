@@ -169,12 +169,14 @@ export function checkAuthorizationPolicy({ spec, findings }: KindContext): void 
   const action = typeof spec['action'] === 'string' ? spec['action'] : 'ALLOW';
   const custom = action === 'CUSTOM';
   const rules = spec['rules'];
+  // `rules: []` is no rules to istiod (an empty list decodes as absent).
+  const noRules = rules === undefined || (Array.isArray(rules) && rules.length === 0);
   const provider = objectAt(spec['provider']);
   if (custom) {
-    if (rules !== undefined && (!provider || !isSet(provider['name']))) findings.error('spec.provider.name', 'action CUSTOM needs provider.name');
-    if (rules === undefined) findings.error('spec.rules', 'CUSTOM action without rules is meaningless as it will never be triggered; add an empty rule {} to trigger it for every request');
+    if (!noRules && (!provider || !isSet(provider['name']))) findings.error('spec.provider.name', 'action CUSTOM needs provider.name');
+    if (noRules) findings.error('spec.rules', 'CUSTOM action without rules is meaningless as it will never be triggered; add an empty rule {} to trigger it for every request');
   } else if (provider) findings.error('spec.provider', `provider can only be used with action CUSTOM (action is ${action})`);
-  if (action === 'DENY' && rules === undefined) {
+  if (action === 'DENY' && noRules) {
     findings.error('spec.rules', 'DENY action without rules is meaningless as it will never be triggered; add an empty rule {} to deny every request');
   }
   listAt(rules).forEach((raw, index) => {
@@ -184,8 +186,12 @@ export function checkAuthorizationPolicy({ spec, findings }: KindContext): void 
       findings.error(path, 'rule must not be null');
       return;
     }
+    // istiod reads an empty list as an absent field (protobuf has no empty-but-set list): the rule then
+    // has no such condition at all, which is rarely what an explicit `[]` meant.
     for (const field of ['from', 'to', 'when'] as const) {
-      if (Array.isArray(rule[field]) && (rule[field] as unknown[]).length === 0) findings.error(`${path}.${field}`, `\`${field}\` must not be empty, but found an empty list`);
+      if (Array.isArray(rule[field]) && (rule[field] as unknown[]).length === 0) {
+        findings.warn(`${path}.${field}`, `an empty \`${field}\` list is read as no \`${field}\`: this rule sets no ${field} condition`);
+      }
     }
     listAt(rule['from']).forEach((from, f) => {
       const fromPath = entry(`${path}.from`, f);

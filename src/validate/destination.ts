@@ -19,8 +19,9 @@ export function checkDestination(findings: Findings, path: string, value: unknow
   if (typeof subset === 'string' && subset !== '' && !isDns1123Label(subset)) {
     findings.error(`${path}.subset`, `subset name "${subset}" is invalid (must be a DNS-1123 label)`);
   }
+  // A port selector that is there must name a port: Istio reads `port: {}` as port 0, out of range.
   const port = objectAt(destination['port']);
-  if (port && port['number'] !== undefined) checkPort(findings, `${path}.port.number`, port['number']);
+  if (port) checkPort(findings, `${path}.port.number`, port['number'] ?? 0);
 }
 
 export function destinationHost(value: unknown): string | undefined {

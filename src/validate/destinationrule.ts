@@ -1,6 +1,7 @@
 // DestinationRule semantics (reference 1.3 ValidateDestinationRule).
 import {
   checkDuration,
+  durationNs,
   checkExportTo,
   checkLabels,
   checkPort,
@@ -38,7 +39,10 @@ export function checkConnectionPool(findings: Findings, path: string, value: unk
   if (tcp) {
     const base = `${path}.tcp`;
     checkNonNegative(findings, base, tcp, ['maxConnections']);
-    for (const field of ['connectTimeout', 'maxConnectionDuration', 'idleTimeout'] as const) checkDuration(findings, `${base}.${field}`, tcp[field]);
+    for (const field of ['connectTimeout', 'maxConnectionDuration'] as const) checkDuration(findings, `${base}.${field}`, tcp[field]);
+    // A TCP idle timeout under 1ms (0s included) turns the timeout off; Istio checks only longer ones.
+    const idle = durationNs(tcp['idleTimeout']);
+    if (idle === undefined || Math.abs(idle) >= 1e6) checkDuration(findings, `${base}.idleTimeout`, tcp['idleTimeout']);
     const keepalive = objectAt(tcp['tcpKeepalive']);
     if (keepalive) for (const field of ['time', 'interval'] as const) checkDuration(findings, `${base}.tcpKeepalive.${field}`, keepalive[field]);
   }
@@ -70,10 +74,10 @@ function checkOutlierDetection(findings: Findings, path: string, value: unknown)
     const percent = outlier[field];
     if (typeof percent === 'number' && (percent < 0 || percent > 100)) findings.error(`${path}.${field}`, `must be in range [0, 100] (got ${percent})`);
   }
+  // Deprecated and ignored by Istio whatever its value (a negative one included): a warning only.
   const errors = outlier['consecutiveErrors'];
-  if (errors !== undefined) {
+  if (errors !== undefined && errors !== 0) {
     findings.warn(`${path}.consecutiveErrors`, 'consecutiveErrors is deprecated; use consecutive5xxErrors or consecutiveGatewayErrors');
-    if (typeof errors === 'number' && errors < 0) findings.error(`${path}.consecutiveErrors`, `must be non-negative (got ${errors})`);
   }
   for (const field of ['interval', 'baseEjectionTime'] as const) checkDuration(findings, `${path}.${field}`, outlier[field]);
 }
@@ -91,7 +95,7 @@ function checkLocality(findings: Findings, path: string, locality: Fields, hasOu
       if (weight < 1 || weight > 100) findings.error(entry(`${rulePath}.to`, target), `locality weight must be in range [1, 100] (got ${weight})`);
       sum += weight;
     }
-    if (Object.keys(to).length > 0 && sum !== 100) findings.error(`${rulePath}.to`, `locality weights must sum to 100 (got ${sum})`);
+    if (sum !== 100) findings.error(`${rulePath}.to`, `locality weights must sum to 100 (got ${sum})`);
     if (!isSet(rule['from'])) findings.error(`${rulePath}.from`, 'required value');
   }
   for (const [rule, index] of failover) {
@@ -119,7 +123,8 @@ function checkLoadBalancer(findings: Findings, path: string, value: unknown, has
     const cookie = objectAt(hash['httpCookie']);
     if (cookie) {
       if (!isSet(cookie['name'])) findings.error(`${base}.httpCookie.name`, 'required value');
-      checkDuration(findings, `${base}.httpCookie.ttl`, cookie['ttl'], { allowZero: true });
+      // Neither istiod nor the CRD bounds the cookie TTL (0 makes a session cookie): syntax only.
+      checkDuration(findings, `${base}.httpCookie.ttl`, cookie['ttl'], { rule: 'syntax' });
       const names = new Set<string>();
       for (const [attribute, index] of objectsOf(cookie['attributes'])) {
         const name = attribute['name'];
@@ -139,11 +144,8 @@ function checkLoadBalancer(findings: Findings, path: string, value: unknown, has
     }
   }
   const locality = objectAt(lb['localityLbSetting']);
-  if (locality) {
-    checkLocality(findings, `${path}.localityLbSetting`, locality, hasOutlierDetection);
-    if (lb['zoneAware'] !== undefined) findings.error(path, 'only one of localityLbSetting or zoneAware can be set');
-  }
-  checkDuration(findings, `${path}.warmupDurationSecs`, lb['warmupDurationSecs']);
+  if (locality) checkLocality(findings, `${path}.localityLbSetting`, locality, hasOutlierDetection);
+  checkDuration(findings, `${path}.warmupDurationSecs`, lb['warmupDurationSecs'], { rule: 'crd' });
   const warmup = objectAt(lb['warmup']);
   if (warmup) checkDuration(findings, `${path}.warmup.duration`, warmup['duration']);
 }
@@ -177,9 +179,13 @@ function checkTrafficPolicy(findings: Findings, path: string, value: unknown): v
   }
   for (const [setting, index] of objectsOf(policy['portLevelSettings'])) {
     const settingPath = entry(`${path}.portLevelSettings`, index);
+    // Istio requires the port selector but does not check its number; one outside 1..65535 never applies.
     const port = objectAt(setting['port']);
-    if (!port || port['number'] === undefined) findings.error(`${settingPath}.port`, 'port must be specified');
-    else checkPort(findings, `${settingPath}.port.number`, port['number']);
+    if (!port) findings.error(`${settingPath}.port`, 'port must be specified');
+    else {
+      const number = typeof port['number'] === 'number' ? port['number'] : 0;
+      if (number < 1 || number > 65535) findings.warn(`${settingPath}.port.number`, `port ${number} is not in 1..65535: this setting applies to no port`);
+    }
     if (!POLICY_FIELDS.some((field) => isSet(setting[field]))) findings.error(settingPath, 'port traffic policy must have at least one field');
     checkPolicyFields(findings, settingPath, setting);
   }

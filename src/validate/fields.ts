@@ -3,9 +3,13 @@
 import type { Findings } from './types.js';
 import { entry, isSet, objectAt, stringAt, type Fields } from './read.js';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// Hostnames are case-insensitive; Istio lowercases before comparing, so accept either case.
-const HOST_LABEL = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/;
+// Istio checks names (subsets, ports, namespaces in references, exportTo) and host labels with one
+// case-insensitive DNS-1123 label pattern (pkg/config/labels IsDNS1123Label), so `V1` is a valid
+// subset name for Istio even though Kubernetes would not accept it as an object name.
+const DNS1123_LABEL = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/;
+// The first label of a wildcard host: `*`, or a label with a leading `*` or `*-` (`*foo`, `*-foo`),
+// as Istio's IsWildcardDNS1123Label allows.
+const WILDCARD_LABEL = /^(\*|(\*|\*-)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)$/;
 
 export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS1123_LABEL.test(value);
@@ -15,49 +19,50 @@ export function isDns1123Subdomain(value: string): boolean {
   return value.length > 0 && value.length <= 253 && value.split('.').every(isDns1123Label);
 }
 
-function isHostLabel(value: string): boolean {
-  return value.length <= 63 && HOST_LABEL.test(value);
-}
-
 // IP addresses, CIDR ranges and protocol names are shared with the injector (one definition each).
 export { isCidr, isIpAddress, isIpOrCidr } from '../k8s/cidr.js';
 export { isHttpProtocol, parseProtocol, PROTOCOLS, type Protocol } from '../k8s/protocols.js';
 
-/** Labels of a domain; a single trailing dot (`istio.io.`) is an unambiguous absolute name. */
-function domainLabels(domain: string): string[] {
-  const labels = domain.split('.');
-  if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
-  return labels;
+function lengthProblem(domain: string): string | undefined {
+  if (domain.length > 255) return `domain name "${domain}" too long (max 255)`;
+  if (domain.length === 0) return 'empty domain name not allowed';
+  return undefined;
 }
 
-/** Message when `domain` is not an FQDN (no wildcards), else undefined. */
+/**
+ * Labels of a domain as Istio checks them (agent.ValidateDNS1123Labels): the last part must not be
+ * all digits, and may be empty (`istio.io.`, an unambiguous absolute name); every other part is a label.
+ */
+function labelsProblem(domain: string, shown: string): string | undefined {
+  const parts = domain.split('.');
+  const top = parts[parts.length - 1]!;
+  if (/^[+-]?\d+$/.test(top)) return `domain name "${shown}" invalid (top level domain "${top}" cannot be all-numeric)`;
+  const bad = parts.find((part, i) => !(i === parts.length - 1 && part === '') && !isDns1123Label(part));
+  return bad === undefined ? undefined : `domain name "${shown}" invalid (label "${bad}" invalid)`;
+}
+
+/** Message when `domain` is not an FQDN (no wildcards), else undefined (Istio agent.ValidateFQDN). */
 export function fqdnProblem(domain: string): string | undefined {
-  if (domain.length === 0) return 'empty domain name not allowed';
-  if (domain.length > 255) return `domain name "${domain}" too long (max 255)`;
-  const labels = domainLabels(domain);
-  const bad = labels.find((label) => !isHostLabel(label));
-  if (bad !== undefined) return `domain name "${domain}" invalid (label "${bad}" invalid)`;
-  const top = labels[labels.length - 1]!;
-  if (labels.length > 1 && /^\d+$/.test(top)) return `domain name "${domain}" invalid (top level domain "${top}" cannot be all-numeric)`;
-  return undefined;
+  return lengthProblem(domain) ?? labelsProblem(domain, domain);
 }
 
-/** Wildcard only as the whole first label (`*` or `*.example.com`); reference 1.2 ValidateWildcardDomain. */
+/**
+ * A host that may start with a wildcard label (`*`, `*.example.com`, `*foo.example.com`); Istio
+ * agent.ValidateWildcardDomain. Whether a partial wildcard (`*foo`) is allowed is each kind's own
+ * rule (partialWildcardProblem).
+ */
 export function wildcardDomainProblem(domain: string): string | undefined {
-  if (domain.length === 0) return 'empty domain name not allowed';
-  if (domain.length > 255) return `domain name "${domain}" too long (max 255)`;
-  const labels = domainLabels(domain);
-  const [first, ...rest] = labels;
-  if (first !== '*' && !isHostLabel(first!)) {
-    return first!.includes('*')
-      ? `domain name "${domain}" invalid (partial wildcard "${first}" not allowed; use "*" or "*.suffix")`
-      : `domain name "${domain}" invalid (label "${first}" invalid)`;
-  }
-  const bad = rest.find((label) => !isHostLabel(label));
-  if (bad !== undefined) return `domain name "${domain}" invalid (label "${bad}" invalid)`;
-  const top = labels[labels.length - 1]!;
-  if (labels.length > 1 && /^\d+$/.test(top)) return `domain name "${domain}" invalid (top level domain "${top}" cannot be all-numeric)`;
-  return undefined;
+  const length = lengthProblem(domain);
+  if (length) return length;
+  const dot = domain.indexOf('.');
+  const first = dot === -1 ? domain : domain.slice(0, dot);
+  if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `domain name "${domain}" invalid (label "${first}" invalid)`;
+  return dot === -1 ? undefined : labelsProblem(domain.slice(dot + 1), domain);
+}
+
+/** `*` alone or as `*.` prefix only (Istio agent.ValidatePartialWildCard). */
+export function partialWildcardProblem(host: string): string | undefined {
+  return host.includes('*') && host !== '*' && !host.startsWith('*.') ? `partial wildcard "${host}" not allowed; use "*" or "*.suffix"` : undefined;
 }
 
 /** Does wildcard host `pattern` cover `host`? (`*.bar` covers `a.bar` and `*.foo.bar`; `*` covers all.) */
@@ -70,6 +75,19 @@ export function hostMatches(pattern: string, host: string): boolean {
     return h.endsWith(suffix) && (h.startsWith('*') ? h.length - 1 >= suffix.length : h.length > suffix.length);
   }
   return false;
+}
+
+/**
+ * Is every host `host` names also named by `of`? Exact text, case-sensitive, as Istio compares an SNI
+ * host with a VirtualService's hosts (host.Name.SubsetOf): `a.example.com` and `*.example.com` are
+ * subsets of `*.example.com`, `*.example.com` is not a subset of `a.example.com`.
+ */
+export function isSubsetHost(host: string, of: string): boolean {
+  const hostWild = host.startsWith('*');
+  const ofWild = of.startsWith('*');
+  if (hostWild) return ofWild && host.length >= of.length && host.slice(1).endsWith(of.slice(1));
+  if (ofWild) return host.endsWith(of.slice(1));
+  return host === of;
 }
 
 /** Two host patterns select at least one common host. */
@@ -85,14 +103,18 @@ export function checkPort(findings: Findings, path: string, port: unknown, optio
   }
 }
 
-// Go duration syntax, which Istio's CRDs parse: `1h30m`, `0.5s`, `250ms`.
+// Go duration syntax (time.ParseDuration), which Istio's CRDs and istiod read: `1h30m`, `0.5s`,
+// `250ms`, `-1s`.
 const DURATION = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)/;
 const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
+const MAX_DURATION_NS = 9223372036854775807;
+
 /** Duration in nanoseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
-  if (text === '0') return 0;
-  let rest = text;
+  const sign = text.startsWith('-') ? -1 : 1;
+  let rest = text.startsWith('-') || text.startsWith('+') ? text.slice(1) : text;
+  if (rest === '0') return 0;
   let total = 0;
   if (rest.length === 0) return undefined;
   while (rest.length > 0) {
@@ -101,56 +123,177 @@ export function parseDuration(text: string): number | undefined {
     total += Number(match[1]) * UNIT_NS[match[3]!]!;
     rest = rest.slice(match[0].length);
   }
-  return total;
+  // Go keeps durations in an int64 of nanoseconds (about 292 years); longer ones do not parse.
+  if (total > MAX_DURATION_NS) return undefined;
+  return sign * total;
 }
 
-/** Istio durations: a valid duration of at least 1ms, in whole milliseconds (reference 1.2 ValidateDuration). */
-export function checkDuration(findings: Findings, path: string, value: unknown, options: { allowZero?: boolean } = {}): void {
+/**
+ * What a duration field must satisfy:
+ * - `istio` (default): at least 1ms and whole milliseconds (istiod's agent.ValidateDuration);
+ * - `crd`: at least 1ms only (the CRD's CEL rule, for fields istiod does not check itself);
+ * - `syntax`: only a valid duration (fields neither check, e.g. a cookie TTL).
+ */
+export type DurationRule = 'istio' | 'crd' | 'syntax';
+
+export function checkDuration(findings: Findings, path: string, value: unknown, options: { allowZero?: boolean; rule?: DurationRule } = {}): void {
   if (typeof value !== 'string') return;
   const ns = parseDuration(value);
   if (ns === undefined) {
     findings.error(path, `invalid duration "${value}" (use Go syntax such as 500ms, 10s, 1m30s)`);
     return;
   }
-  if (ns === 0 && options.allowZero) return;
+  const rule = options.rule ?? 'istio';
+  if (rule === 'syntax' || (ns === 0 && options.allowZero)) return;
   if (ns < 1e6) findings.error(path, `duration must be greater than 1ms (got ${value})`);
-  else if (Math.round(ns) % 1e6 !== 0) findings.error(path, `only durations to ms precision are supported (got ${value})`);
+  else if (rule === 'istio' && Math.round(ns) % 1e6 !== 0) findings.error(path, `only durations to ms precision are supported (got ${value})`);
 }
 
 export function durationNs(value: unknown): number | undefined {
   return typeof value === 'string' ? parseDuration(value) : undefined;
 }
 
+/** A Unicode class name Go's regexp knows (`L`, `Lu`, `Letter`, `Greek`, `Any`, ...). */
+function unicodeClassKnown(name: string): boolean {
+  if (/^(any|assigned|ascii)$/i.test(name)) return true;
+  if (!/^[A-Za-z_]+$/.test(name)) return false;
+  for (const probe of [`\\p{General_Category=${name}}`, `\\p{Script=${name}}`]) {
+    try {
+      new RegExp(probe, 'u');
+      return true;
+    } catch {
+      // not this kind of name
+    }
+  }
+  return false;
+}
+
+interface Escape {
+  /** Characters consumed, backslash included. */
+  readonly length: number;
+  /** What JavaScript should compile in its place (same structure), or the problem. */
+  readonly js?: string;
+  readonly problem?: string;
+}
+
+function jsCodePoint(cp: number): string {
+  return cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, '0')}` : String.fromCodePoint(cp).replace(/[\s\S]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
- * RE2 compatibility: Envoy and Istio compile regexes with RE2, which has no lookaround, no
- * backreferences, no atomic groups or possessive quantifiers, and caps repeat counts at 1000.
- * Returns the problem, or undefined when the expression is acceptable.
+ * One escape sequence at `i` (a backslash) as Go's regexp/syntax reads it: class escapes (`\d`, `\pL`,
+ * `\p{Greek}`), octal and hex code points, the C escapes `\a \f \n \r \t \v`, any ASCII punctuation;
+ * outside a class also `\A \z \b \B` and `\Q...\E`. Anything else is "invalid escape sequence".
+ */
+function readEscape(pattern: string, i: number, inClass: boolean): Escape {
+  const next = pattern[i + 1];
+  if (next === undefined) return { length: 1, problem: 'trailing backslash at end of expression' };
+  const code = next.charCodeAt(0);
+  if (code < 0x80 && !/[A-Za-z0-9]/.test(next)) return { length: 2, js: `\\${next}` };
+  if (!inClass) {
+    if (next === 'A') return { length: 2, js: '^' };
+    if (next === 'z') return { length: 2, js: '$' };
+    if (next === 'b' || next === 'B') return { length: 2, js: `\\${next}` };
+    if (next === 'Q') {
+      const end = pattern.indexOf('\\E', i + 2);
+      const literal = pattern.slice(i + 2, end === -1 ? pattern.length : end);
+      return { length: 2 + literal.length + (end === -1 ? 0 : 2), js: [...literal].map((ch) => jsCodePoint(ch.codePointAt(0)!)).join('') };
+    }
+  }
+  if ('dDsSwW'.includes(next)) return { length: 2, js: `\\${next}` };
+  if (next === 'p' || next === 'P') {
+    let name: string;
+    let length: number;
+    if (pattern[i + 2] === '{') {
+      const close = pattern.indexOf('}', i + 3);
+      if (close === -1) return { length: pattern.length - i, problem: `invalid character class range: \`${pattern.slice(i)}\`` };
+      name = pattern.slice(i + 3, close);
+      length = close + 1 - i;
+    } else {
+      name = pattern[i + 2] ?? '';
+      length = 3;
+    }
+    const bare = name.startsWith('^') ? name.slice(1) : name;
+    if (!unicodeClassKnown(bare)) return { length, problem: `invalid character class range: \`${pattern.slice(i, i + length)}\`` };
+    return { length, js: '\\w' };
+  }
+  if (next === '0' || (/[1-7]/.test(next) && /[0-7]/.test(pattern[i + 2] ?? ''))) {
+    const digits = /^[0-7]{1,3}/.exec(pattern.slice(i + 1))![0];
+    return { length: 1 + digits.length, js: jsCodePoint(parseInt(digits, 8)) };
+  }
+  if (/[1-9]/.test(next) && !inClass) return { length: 2, problem: `backreference \\${next} is not supported by RE2` };
+  if (next === 'k' && pattern[i + 2] === '<') return { length: 2, problem: 'named backreference \\k<...> is not supported by RE2' };
+  if (next === 'x') {
+    const braced = /^\{([0-9A-Fa-f]+)\}/.exec(pattern.slice(i + 2));
+    if (braced && parseInt(braced[1]!, 16) <= 0x10ffff) return { length: 2 + braced[0].length, js: jsCodePoint(parseInt(braced[1]!, 16)) };
+    const pair = /^[0-9A-Fa-f]{2}/.exec(pattern.slice(i + 2));
+    if (pair) return { length: 4, js: jsCodePoint(parseInt(pair[0], 16)) };
+  }
+  if ('afnrtv'.includes(next)) return { length: 2, js: `\\${next === 'a' ? 'x07' : next}` };
+  const shown = next === 'x' ? pattern.slice(i, i + 4) : `\\${next}`;
+  return { length: 2, problem: `invalid escape sequence: \`${shown}\`` };
+}
+
+/** A repetition operator at `i`: `*`, `+`, `?`, or a well-formed `{n}`, `{n,}`, `{n,m}`; its length. */
+function repetitionAt(pattern: string, i: number): number {
+  const ch = pattern[i];
+  if (ch === '*' || ch === '+' || ch === '?') return 1;
+  if (ch === '{') {
+    const repeat = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
+    if (repeat) return repeat[0].length;
+  }
+  return 0;
+}
+
+/**
+ * RE2 compatibility, as Go's regexp (which istiod compiles with) and Envoy's RE2 read a pattern: no
+ * lookaround, backreferences, atomic groups or possessive quantifiers, Go's escape sequences only,
+ * repeat counts up to 1000, at most 1024 characters (Istio's own limit). The rest of the syntax is
+ * checked by compiling an equivalent JavaScript expression. Returns the problem, or undefined.
  */
 export function re2Problem(pattern: string): string | undefined {
   if (pattern.length > 1024) return `regex is too long (${pattern.length} characters, max 1024)`;
   let translated = '';
   let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
+  let afterRepeat = false;
+  for (let i = 0; i < pattern.length; ) {
     const ch = pattern[i]!;
     if (ch === '\\') {
-      const next = pattern[i + 1];
-      if (next === undefined) return 'trailing backslash';
-      if (!inClass && /[1-9]/.test(next)) return `backreference \\${next} is not supported by RE2`;
-      if (next === 'k' && pattern[i + 2] === '<') return 'named backreference \\k<...> is not supported by RE2';
-      translated += ch + next;
-      i++;
+      const escape = readEscape(pattern, i, inClass);
+      if (escape.problem) return escape.problem;
+      translated += escape.js!;
+      i += escape.length;
+      afterRepeat = false;
       continue;
     }
     if (inClass) {
       if (ch === ']') inClass = false;
+      else if (ch === '[' && pattern[i + 1] === ':') {
+        // Go takes everything up to the next `:]` as the class name.
+        const posix = /^\[:\^?(.*?):\]/s.exec(pattern.slice(i));
+        if (posix) {
+          if (!['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit'].includes(posix[1]!)) {
+            return `invalid character class range: \`${posix[0]}\``;
+          }
+          translated += '\\w';
+          i += posix[0].length;
+          continue;
+        }
+      }
       translated += ch;
+      i++;
       continue;
     }
     if (ch === '[') {
       inClass = true;
       translated += ch;
-      if (pattern[i + 1] === '^') translated += pattern[++i];
-      if (pattern[i + 1] === ']') translated += pattern[++i];
+      i++;
+      if (pattern[i] === '^') translated += pattern[i++];
+      if (pattern[i] === ']') {
+        translated += '\\]';
+        i++;
+      }
+      afterRepeat = false;
       continue;
     }
     if (ch === '(' && pattern[i + 1] === '?') {
@@ -160,27 +303,34 @@ export function re2Problem(pattern: string): string | undefined {
       if (head.startsWith('>')) return 'atomic group "(?>" is not supported by RE2';
       if (head.startsWith('P<')) {
         translated += '(?<';
-        i += 3;
+        i += 4;
         continue;
       }
       // Inline flags `(?i)`, `(?i:...)`, `(?-s)`: valid RE2; JavaScript lacks some, so drop them here.
       const flags = /^\(\?[imsU-]*([:)])/.exec(pattern.slice(i));
       if (flags && flags[0].length > 2) {
         translated += flags[1] === ':' ? '(?:' : '';
-        i += flags[0].length - 1;
+        i += flags[0].length;
         continue;
       }
     }
-    if ((ch === '+' || ch === '*' || ch === '?' || ch === '}') && pattern[i + 1] === '+') {
-      return 'possessive quantifier is not supported by RE2';
-    }
-    if (ch === '{') {
-      const repeat = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
-      if (repeat && (Number(repeat[1]) > 1000 || (repeat[3] ? Number(repeat[3]) > 1000 : false))) {
-        return `invalid repeat count ${repeat[0]} (RE2 allows at most 1000)`;
+    const repeat = repetitionAt(pattern, i);
+    if (repeat > 0) {
+      if (afterRepeat) return `invalid nested repetition operator: \`${pattern.slice(Math.max(0, i - 1), i + repeat)}\` (possessive and doubled quantifiers are not supported by RE2)`;
+      const counts = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+      if (counts && (Number(counts[1]) > 1000 || (counts[3] ? Number(counts[3]) > 1000 : false))) {
+        return `invalid repeat count ${counts[0]} (RE2 allows at most 1000)`;
       }
+      translated += pattern.slice(i, i + repeat);
+      i += repeat;
+      // One `?` after a quantifier makes it lazy; anything repeating after that is nested.
+      if (pattern[i] === '?') translated += pattern[i++];
+      afterRepeat = true;
+      continue;
     }
+    afterRepeat = false;
     translated += ch;
+    i++;
   }
   try {
     new RegExp(translated);

@@ -73,9 +73,11 @@ export function checkRetries(findings: Findings, path: string, value: unknown): 
   if (!retries) return;
   const attempts = retries['attempts'];
   if (typeof attempts === 'number' && attempts < 0) findings.error(`${path}.attempts`, `attempts cannot be negative (got ${attempts})`);
+  // An absent attempts is 0 to Istio (protobuf default): retries disabled.
   if (attempts === 0 || attempts === undefined) {
     for (const field of ['perTryTimeout', 'retryOn', 'retryRemoteLocalities'] as const) {
-      if (isSet(retries[field]) && attempts === 0) findings.error(`${path}.${field}`, 'cannot be set when retries are disabled (attempts: 0)');
+      const given = field === 'retryOn' ? isSet(retries[field]) : retries[field] !== undefined;
+      if (given) findings.error(`${path}.${field}`, 'cannot be set when retries are disabled (attempts is 0 or not set)');
     }
   }
   checkDuration(findings, `${path}.perTryTimeout`, retries['perTryTimeout']);

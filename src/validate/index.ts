@@ -5,6 +5,7 @@ import { isObject } from '../k8s/objects.js';
 import { meshKindOf } from './kinds.js';
 import { checkMetadata } from './metadata.js';
 import { schemaIssues, withoutNullFields } from './schema.js';
+import { requiresSpec } from './schemas/builders.js';
 import { Findings, type Issue, type ValidationResult } from './types.js';
 
 export type { Issue, ValidationResult } from './types.js';
@@ -41,7 +42,9 @@ export function validateResource(object: unknown): ValidationResult | undefined 
     warnings,
   });
 
-  const cleaned = withoutNullFields(object) as Record<string, unknown>;
+  const given = withoutNullFields(object) as Record<string, unknown>;
+  // Where the CRD does not require a spec, a missing one is an empty one (as istiod reads it).
+  const cleaned = given['spec'] === undefined && !requiresSpec(meshKind.schema) ? { ...given, spec: {} } : given;
   const schemaErrors = schemaIssues(meshKind.schema, cleaned);
 
   const findings = new Findings();

@@ -41,11 +41,14 @@ function checkJwks(findings: Findings, path: string, jwks: string): void {
 }
 
 function checkJwtRule(findings: Findings, path: string, rule: Fields): void {
-  if (!isSet(rule['issuer']) && !isSet(rule['jwksUri'])) findings.error(path, 'issuer or jwksUri must be set');
+  // `jwks_uri` is the protobuf name of `jwksUri`; Istio's CRD and istiod accept either spelling.
+  const uriField = rule['jwksUri'] === undefined && rule['jwks_uri'] !== undefined ? 'jwks_uri' : 'jwksUri';
+  const uri = rule[uriField];
+  if (!isSet(rule['issuer']) && !isSet(uri)) findings.error(path, 'issuer or jwksUri must be set');
   listAt(rule['audiences']).forEach((audience, index) => {
     if (audience === '') findings.error(entry(`${path}.audiences`, index), 'audience must not be empty');
   });
-  if (typeof rule['jwksUri'] === 'string' && rule['jwksUri'] !== '') checkJwksUri(findings, `${path}.jwksUri`, rule['jwksUri']);
+  if (typeof uri === 'string' && uri !== '') checkJwksUri(findings, `${path}.${uriField}`, uri);
   if (typeof rule['jwks'] === 'string' && rule['jwks'] !== '') checkJwks(findings, `${path}.jwks`, rule['jwks']);
   for (const [header, index] of objectsOf(rule['fromHeaders'])) {
     const name = typeof header['name'] === 'string' ? header['name'] : '';

@@ -125,23 +125,11 @@ export function schemaIssues(schema: Schema, object: unknown): Issue[] {
 }
 
 /**
- * A flow or block list item such as `001:db8::` (an IPv6 address) reads as the mapping
- * `{"001:db8:": null}` under YAML 1.2, while the Go YAML reader the API server uses keeps it a string.
- * Such a one-key mapping with a null value and a colon in its key is turned back into the string.
- */
-function repairColonScalar(item: unknown): unknown {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
-  const keys = Object.keys(item);
-  if (keys.length !== 1 || !keys[0]!.includes(':') || (item as Record<string, unknown>)[keys[0]!] !== null) return item;
-  return `${keys[0]}:`;
-}
-
-/**
  * The API server drops null values of non-nullable fields before validation, so `timeout:` with no
  * value means "unset". Nulls in lists are kept (they are errors). Returns a copy; the input is untouched.
  */
 export function withoutNullFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => withoutNullFields(repairColonScalar(item)));
+  if (Array.isArray(value)) return value.map((item) => withoutNullFields(item));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) if (field !== null) out[key] = withoutNullFields(field);

@@ -11,6 +11,7 @@ import {
   isHttpProtocol,
   isIpOrCidr,
   parseProtocol,
+  partialWildcardProblem,
   wildcardDomainProblem,
   type Protocol,
 } from './fields.js';
@@ -70,10 +71,12 @@ export function checkServiceEntry({ spec, namespace, findings }: KindContext): v
       return;
     }
     const problem = wildcardDomainProblem(host);
-    if (problem && host.split('.')[0]!.includes('*') && !host.slice(host.indexOf('*') + 1).includes('*') && resolution !== 'DYNAMIC_DNS') {
-      // Istio accepts partial wildcards here but they rarely mean what the author wants.
-      findings.warn(path, `partial wildcard "${host}" is not a subdomain wildcard; use "*.suffix"`);
-    } else if (problem) findings.error(path, problem);
+    if (problem) findings.error(path, problem);
+    else if (resolution !== 'DYNAMIC_DNS') {
+      // Istio accepts partial wildcards (`*foo.example.com`) but they rarely mean what the author wants.
+      const partial = partialWildcardProblem(host);
+      if (partial) findings.warn(path, partial);
+    }
   });
 
   addresses.forEach((address, index) => {
@@ -112,12 +115,11 @@ export function checkServiceEntry({ spec, namespace, findings }: KindContext): v
     case 'DNS':
     case 'DNS_ROUND_ROBIN':
       if (endpoints.length === 0) {
+        // Every host is looked up in DNS: a wildcard host cannot be (Istio refuses it).
         hosts.forEach((host, index) => {
           if (host === '*' || fqdnProblem(host) === undefined) return;
           const message = `hosts must be FQDN if no endpoints are provided for resolution mode ${resolution}`;
-          // Wildcard hosts are common in the wild with DNS resolution; Envoy resolves nothing for them.
-          if (host.startsWith('*.')) findings.warn(entry('spec.hosts', index), `${message}; wildcard hosts resolve nothing (use resolution NONE or DYNAMIC_DNS)`);
-          else if (!host.includes('*')) findings.error(entry('spec.hosts', index), message);
+          findings.error(entry('spec.hosts', index), host.includes('*') ? `${message}; a wildcard host resolves nothing (use resolution NONE or DYNAMIC_DNS)` : message);
         });
       }
       if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) findings.error('spec.endpoints', 'DNS_ROUND_ROBIN mode cannot have multiple endpoints');

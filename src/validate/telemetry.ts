@@ -27,7 +27,7 @@ function checkTracing(findings: Findings, path: string, tracing: Fields): void {
     const literal = objectAt(tag['literal']);
     const environment = objectAt(tag['environment']);
     const header = objectAt(tag['header']);
-    if (!literal && !environment && !header) findings.error(tagPath, 'custom tag must set one of literal, environment or header');
+    if (!literal && !environment && !header) findings.warn(tagPath, 'sets none of literal, environment or header: Istio adds no tag for it');
     if (literal && !isSet(literal['value'])) findings.error(`${tagPath}.literal.value`, 'literal tag value must not be empty');
     if (environment && !isSet(environment['name'])) findings.error(`${tagPath}.environment.name`, 'environment variable name must not be empty');
     if (header && !isSet(header['name'])) findings.error(`${tagPath}.header.name`, 'header name must not be empty');
@@ -36,7 +36,8 @@ function checkTracing(findings: Findings, path: string, tracing: Fields): void {
 
 function checkMetrics(findings: Findings, path: string, metrics: Fields): void {
   checkProviders(findings, `${path}.providers`, metrics['providers']);
-  checkDuration(findings, `${path}.reportingInterval`, metrics['reportingInterval']);
+  // Only the CRD bounds it (at least 1ms); istiod does not check it.
+  checkDuration(findings, `${path}.reportingInterval`, metrics['reportingInterval'], { rule: 'crd' });
   for (const [override, index] of objectsOf(metrics['overrides'])) {
     const overridePath = entry(`${path}.overrides`, index);
     const match = objectAt(override['match']);

@@ -8,10 +8,10 @@ import {
   checkPort,
   checkRegex,
   checkStringMatch,
-  hostMatches,
+  isSubsetHost,
+  fqdnProblem,
   hostsOverlap,
   isDns1123Label,
-  isDns1123Subdomain,
   isIpAddress,
   isIpOrCidr,
   wildcardDomainProblem,
@@ -23,18 +23,23 @@ import type { Findings, KindContext } from './types.js';
 
 const JWT_CLAIM_PREFIX = '@request.auth.claims.';
 
-/** `mesh`, `name`, `ns/name`; `name.ns` is the legacy form (warning). */
+/**
+ * Gateway references (Istio validateGatewayNames): `namespace/name` with both parts DNS labels, or
+ * a bare name that must be a valid FQDN (`mesh`, `my-gateway`); a bare name with dots is the legacy
+ * `name.namespace` form (warning).
+ */
 function checkGatewayRef(findings: Findings, path: string, ref: string): void {
-  if (ref === 'mesh') return;
   const slash = ref.indexOf('/');
   if (slash !== -1) {
     const namespace = ref.slice(0, slash);
     const name = ref.slice(slash + 1);
+    if (namespace === '' || name === '') findings.error(path, `invalid gateway reference "${ref}": namespace and gateway name cannot be empty`);
     if (!isDns1123Label(namespace)) findings.error(path, `invalid gateway reference "${ref}": namespace "${namespace}" is not a valid namespace name`);
     if (!isDns1123Label(name)) findings.error(path, `invalid gateway reference "${ref}": "${name}" is not a valid gateway name`);
     return;
   }
-  if (!isDns1123Subdomain(ref)) findings.error(path, `invalid gateway reference "${ref}" (use "name" or "namespace/name")`);
+  const problem = fqdnProblem(ref);
+  if (problem) findings.error(path, `invalid gateway reference "${ref}" (use "name" or "namespace/name"): ${problem}`);
   else if (ref.includes('.')) findings.warn(path, `gateway reference "${ref}" uses the deprecated "name.namespace" form; use "namespace/name"`);
 }
 
@@ -65,7 +70,8 @@ function checkHttpMatch(findings: Findings, path: string, match: Fields, boundTo
       checkStringMatch(findings, conditionPath, condition, { nonEmptyPrefix: true, starMeansPresent: field === 'withoutHeaders' });
     }
   }
-  if (match['port'] !== undefined) checkPort(findings, `${path}.port`, match['port']);
+  // 0 is protobuf's "unset": Istio checks the port only when it is not 0.
+  if (match['port'] !== 0) checkPort(findings, `${path}.port`, match['port']);
   checkLabels(findings, `${path}.sourceLabels`, match['sourceLabels']);
   const sourceNamespace = match['sourceNamespace'];
   if (typeof sourceNamespace === 'string' && sourceNamespace !== '' && !isDns1123Label(sourceNamespace)) {
@@ -118,19 +124,6 @@ function checkRewrite(findings: Findings, path: string, rewrite: Fields): void {
   }
 }
 
-/** Delegation merges matches by prefix/exact only; regex conditions cannot be combined across VirtualServices. */
-function checkNoRegexForDelegation(findings: Findings, path: string, match: Fields): void {
-  const message = 'regex match is not supported in delegating or delegate routes';
-  for (const field of ['uri', 'scheme', 'method', 'authority'] as const) {
-    if (typeof objectAt(match[field])?.['regex'] === 'string') findings.error(`${path}.${field}.regex`, message);
-  }
-  for (const field of ['headers', 'withoutHeaders', 'queryParams'] as const) {
-    for (const [name, condition] of Object.entries(objectAt(match[field]) ?? {})) {
-      if (typeof objectAt(condition)?.['regex'] === 'string') findings.error(`${entry(`${path}.${field}`, name)}.regex`, message);
-    }
-  }
-}
-
 function checkHttpRoute(findings: Findings, path: string, route: Fields, boundToMesh: boolean, inDelegate: boolean): void {
   const hasRoute = listAt(route['route']).length > 0;
   const redirect = objectAt(route['redirect']);
@@ -138,7 +131,6 @@ function checkHttpRoute(findings: Findings, path: string, route: Fields, boundTo
   const matches = objectsOf(route['match']);
   const delegating = objectAt(route['delegate']) !== undefined;
   if (inDelegate && delegating) findings.error(`${path}.delegate`, 'a delegate VirtualService (no hosts) cannot delegate again');
-  if (inDelegate || delegating) for (const [match, index] of matches) checkNoRegexForDelegation(findings, entry(`${path}.match`, index), match);
   if (delegating) {
     if (hasRoute || redirect || directResponse) findings.error(`${path}.delegate`, 'a route with delegate must not set route, redirect or directResponse');
   } else {
@@ -187,7 +179,7 @@ function checkL4Match(findings: Findings, path: string, match: Fields): void {
   });
   const sourceSubnet = match['sourceSubnet'];
   if (typeof sourceSubnet === 'string' && sourceSubnet !== '' && !isIpOrCidr(sourceSubnet)) findings.error(`${path}.sourceSubnet`, `"${sourceSubnet}" is not a valid IP address or CIDR`);
-  if (match['port'] !== undefined) checkPort(findings, `${path}.port`, match['port']);
+  if (match['port'] !== 0) checkPort(findings, `${path}.port`, match['port']);
   checkLabels(findings, `${path}.sourceLabels`, match['sourceLabels']);
   stringsOf(match['gateways']).forEach((ref, index) => checkGatewayRef(findings, entry(`${path}.gateways`, index), ref));
 }
@@ -240,7 +232,7 @@ export function checkVirtualService({ spec, namespace, findings }: KindContext):
         }
         const problem = wildcardDomainProblem(sni);
         if (problem) findings.error(sniPath, problem);
-        else if (hosts.length > 0 && !hosts.some((host) => hostMatches(host, sni))) {
+        else if (hosts.length > 0 && !hosts.some((host) => isSubsetHost(sni, host))) {
           findings.error(sniPath, `SNI host "${sni}" is not a compatible subset of any of the virtual service hosts: [${hosts.join(', ')}]`);
         }
       });

@@ -31,6 +31,11 @@ describe('parseDocuments', () => {
     assert.match(parseDocuments('kind: A\u0000', 'b.bin').errors[0]!.message, /not a text file/);
   });
 
+  it('reads `2001:db8::` at the end of a flow list as the string Go YAML (kubectl) reads', () => {
+    const { objects } = parseDocuments('kind: ServiceEntry\nspec:\n  addresses: [1.2.3.4, 2001:db8::]\n  hosts: [a.example.com]\n', 'se.yaml');
+    assert.deepEqual((objects[0]!.object as unknown as { spec: unknown }).spec, { addresses: ['1.2.3.4', '2001:db8::'], hosts: ['a.example.com'] });
+  });
+
   it('reads values as Kubernetes does: octal file modes, no timestamps, later duplicate keys win', () => {
     const text = 'defaultMode: 0644\nmode: 0o600\nport: 8080\nhex: 0x1F\nquoted: "0644"\nwhen: 2024-01-01\nflag: true\nname: a\nname: b\n';
     const [object] = parseDocuments(text, 'v.yaml').objects;

@@ -10,6 +10,9 @@ import {
   isCidr,
   parseDuration,
   re2Problem,
+  fqdnProblem,
+  isSubsetHost,
+  partialWildcardProblem,
   wildcardDomainProblem,
 } from '../../src/validate/fields.js';
 import { namespacedHostProblem } from '../../src/validate/hosts.js';
@@ -17,6 +20,9 @@ import { Findings } from '../../src/validate/types.js';
 
 describe('re2Problem', () => {
   const accepted = ['^/api/v[0-9]+/.*$', '(?i)^/Login', '(?P<version>v[12])', '[(?=]literal', 'a{2,1000}', '\\d+\\.\\d+', '^(?:ab|cd)*$', '[^\\]]+'];
+  // Go's regexp (istiod) also reads these: named groups without P, Unicode classes, \Q...\E, \x{...},
+  // octal escapes, POSIX classes, \A and \z, a lazy quantifier.
+  accepted.push('(?<v>v[12])', '\\p{Greek}+', '\\PL', '\\p{^Latin}', '\\Qa.b\\E+', '\\x{1F600}', '\\101', '[[:alpha:]_]+', '\\A/x\\z', 'a*?b');
   for (const pattern of accepted) it(`accepts ${pattern}`, () => assert.equal(re2Problem(pattern), undefined));
 
   const rejected: Array<[string, string]> = [
@@ -28,6 +34,13 @@ describe('re2Problem', () => {
     ['(?<n>a)\\k<n>', 'backreference'],
     ['(?>a+)b', 'atomic'],
     ['a++', 'possessive'],
+    ['a**', 'nested repetition'],
+    ['\\Z', 'invalid escape sequence'],
+    ['\\e', 'invalid escape sequence'],
+    ['[\\b]', 'invalid escape sequence'],
+    ['\\C', 'invalid escape sequence'],
+    ['\\p{Klingon}', 'invalid character class range'],
+    ['[[:word2:]]', 'invalid character class range'],
     ['a{1001}', 'repeat count'],
     ['(unclosed', 'invalid regex'],
     ['x'.repeat(1025), 'too long'],
@@ -48,6 +61,18 @@ describe('durations', () => {
     assert.equal(parseDuration('10 seconds'), undefined);
     assert.equal(parseDuration('5'), undefined);
     assert.equal(parseDuration(''), undefined);
+    assert.equal(parseDuration('-1s'), -1e9, 'negative, as Go reads it');
+    assert.equal(parseDuration('315576000001s'), undefined, 'beyond Go\'s int64 nanoseconds');
+  });
+
+  it('applies the rule of the field: istiod\'s (1ms, whole ms), the CRD\'s (1ms) or syntax only', () => {
+    const findings = new Findings();
+    checkDuration(findings, 'istio', '1.0005s');
+    checkDuration(findings, 'crd', '1.0005s', { rule: 'crd' });
+    checkDuration(findings, 'crd-short', '0.5ms', { rule: 'crd' });
+    checkDuration(findings, 'syntax', '-1s', { rule: 'syntax' });
+    checkDuration(findings, 'syntax-bad', 'soon', { rule: 'syntax' });
+    assert.deepEqual(findings.errors.map((found) => found.path), ['istio', 'crd-short', 'syntax-bad']);
   });
 
   it('requires at least 1ms in whole milliseconds', () => {
@@ -64,16 +89,39 @@ describe('durations', () => {
 });
 
 describe('hosts', () => {
-  it('allows a wildcard only as the whole first label', () => {
+  it('allows a wildcard only in the first label, as `*`, `*label` or `*-label` (Istio IsWildcardDNS1123Label)', () => {
     assert.equal(wildcardDomainProblem('*.example.com'), undefined);
     assert.equal(wildcardDomainProblem('*'), undefined);
     assert.equal(wildcardDomainProblem('reviews'), undefined);
     assert.equal(wildcardDomainProblem('istio.io.'), undefined, 'a trailing dot is an absolute name');
+    assert.equal(wildcardDomainProblem('*bar.com'), undefined, 'istiod accepts a partial wildcard first label');
+    assert.equal(wildcardDomainProblem('*-bar.com'), undefined);
+    assert.equal(wildcardDomainProblem('EXAMPLE.com'), undefined, 'labels are case-insensitive to Istio');
+    assert.match(wildcardDomainProblem('ex*mple.com') ?? '', /label "ex\*mple" invalid/);
     assert.match(wildcardDomainProblem('istio..io') ?? '', /label "" invalid/);
-    assert.match(wildcardDomainProblem('*bar.com') ?? '', /partial wildcard/);
     assert.match(wildcardDomainProblem('foo.*.com') ?? '', /label "\*" invalid/);
     assert.match(wildcardDomainProblem('example.123') ?? '', /all-numeric/);
     assert.match(wildcardDomainProblem('') ?? '', /empty/);
+  });
+
+  it('names partial wildcards, which Gateway and Sidecar hosts refuse and ServiceEntry hosts warn about', () => {
+    assert.equal(partialWildcardProblem('*.example.com'), undefined);
+    assert.equal(partialWildcardProblem('*'), undefined);
+    assert.match(partialWildcardProblem('*bar.com') ?? '', /partial wildcard "\*bar.com"/);
+  });
+
+  it('checks FQDNs as Istio does: the last part may be empty, and must not be all digits', () => {
+    assert.equal(fqdnProblem('istio.io.'), undefined);
+    assert.equal(fqdnProblem('1.2.3.4.'), undefined, 'the empty last part is the top-level domain Istio tests');
+    assert.match(fqdnProblem('123') ?? '', /all-numeric/, 'a single all-digit label too');
+    assert.match(fqdnProblem('*.example.com') ?? '', /label "\*" invalid/);
+  });
+
+  it('compares an SNI host with VirtualService hosts case-sensitively (Istio host.Name.SubsetOf)', () => {
+    assert.ok(isSubsetHost('a.example.com', '*.example.com'));
+    assert.ok(isSubsetHost('*.a.example.com', '*.example.com'));
+    assert.ok(!isSubsetHost('*.example.com', 'a.example.com'));
+    assert.ok(!isSubsetHost('A.example.com', 'a.example.com'));
   });
 
   it('matches wildcard patterns', () => {

@@ -8,8 +8,12 @@ export const string: Schema = { type: 'string' };
 export const nonEmptyString: Schema = { type: 'string', minLength: 1 };
 export const boolean: Schema = { type: 'boolean' };
 export const number: Schema = { type: 'number' };
-export const integer: Schema = { type: 'integer' };
-export const unsigned: Schema = { type: 'integer', minimum: 0 };
+/** int32 fields (Istio's CRDs: `format: int32`; istiod cannot decode a larger value either). */
+export const integer: Schema = { type: 'integer', minimum: -2147483648, maximum: 2147483647 };
+/** uint32 fields (Istio's CRDs: `minimum: 0, maximum: 4294967295`). */
+export const unsigned: Schema = { type: 'integer', minimum: 0, maximum: 4294967295 };
+/** uint64 fields (Istio's CRDs: `minimum: 0`). */
+export const unsigned64: Schema = { type: 'integer', minimum: 0 };
 /** Durations are strings in Go syntax; their value is checked by the semantic layer (fields.checkDuration). */
 export const duration: Schema = { type: 'string' };
 export const stringList: Schema = { type: 'array', items: string };
@@ -65,8 +69,13 @@ export function atLeastOne(...fields: readonly string[]): Schema {
   return { anyOf: [{ not: { type: 'object' } }, ...fields.map((field) => ({ required: [field] }))], description: `one of ${fields.join(', ')} must be set` };
 }
 
-/** Root of a mesh resource: only apiVersion, kind, metadata, spec and status at the top level. */
-export function resource(spec: Schema): Schema {
+/**
+ * Root of a mesh resource: only apiVersion, kind, metadata, spec and status at the top level. `spec`
+ * is required where Istio's CRD requires it (ServiceEntry, WorkloadEntry); elsewhere istiod reads a
+ * missing spec as an empty one, and so does the validator (src/validate/index.ts): the kind's rules
+ * then say what an empty spec lacks (a DestinationRule needs a host; a PeerAuthentication nothing).
+ */
+export function resource(spec: Schema, options: { specRequired?: boolean } = {}): Schema {
   return object(
     {
       apiVersion: string,
@@ -75,6 +84,11 @@ export function resource(spec: Schema): Schema {
       spec,
       status: anyObject,
     },
-    { required: ['spec'] },
+    options.specRequired ? { required: ['spec'] } : {},
   );
+}
+
+/** Whether a resource schema requires `spec`. */
+export function requiresSpec(schema: Schema): boolean {
+  return Array.isArray(schema['required']) && schema['required'].includes('spec');
 }

@@ -1,5 +1,5 @@
 // DestinationRule spec (networking.istio.io v1, v1beta1, v1alpha3).
-import { anyObject, boolean, duration, enumOf, integer, listOf, mapOf, nonEmptyString, object, resource, string, stringList, stringMap, unsigned, atMostOne, type Schema } from './builders.js';
+import { boolean, duration, enumOf, integer, listOf, mapOf, nonEmptyString, object, resource, string, stringList, stringMap, unsigned, unsigned64, atMostOne, type Schema } from './builders.js';
 import { clientTls, connectionPool, matchLabelsSelector, portSelector } from './shared.js';
 
 const loadBalancer = object(
@@ -11,9 +11,9 @@ const loadBalancer = object(
         httpCookie: object({ name: string, path: string, ttl: duration, attributes: listOf(object({ name: string, value: string })) }),
         useSourceIp: boolean,
         httpQueryParameterName: string,
-        ringHash: object({ minimumRingSize: unsigned }),
-        maglev: object({ tableSize: unsigned }),
-        minimumRingSize: unsigned,
+        ringHash: object({ minimumRingSize: unsigned64 }),
+        maglev: object({ tableSize: unsigned64 }),
+        minimumRingSize: unsigned64,
       },
       {
         rules: [
@@ -28,9 +28,8 @@ const loadBalancer = object(
       failoverPriority: stringList,
       enabled: boolean,
     }),
-    zoneAware: anyObject,
     warmupDurationSecs: duration,
-    warmup: object({ duration, minimumPercent: { type: 'number', minimum: 0, maximum: 100 }, aggression: { type: 'number', minimum: 1 } }, { required: ['duration'] }),
+    warmup: object({ duration, minimumPercent: { type: 'number', minimum: 0, maximum: 100 }, aggression: { type: 'number', exclusiveMinimum: 0 } }, { required: ['duration'] }),
   },
   { rules: [atMostOne('simple', 'consistentHash'), atMostOne('warmupDurationSecs', 'warmup')] },
 );

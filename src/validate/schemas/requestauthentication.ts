@@ -1,12 +1,14 @@
 // RequestAuthentication spec (security.istio.io v1, v1beta1).
-import { atMostOne, boolean, duration, listOf, object, resource, string, stringList, type Schema } from './builders.js';
+import { atMostOne, boolean, duration, listOf, nonEmptyString, object, resource, string, stringList, type Schema } from './builders.js';
 import { matchLabelsSelector, policyTargetReference } from './shared.js';
 
 const jwtRule = object(
   {
-    issuer: string,
+    // Istio's CRD: issuer and jwksUri non-empty when given (the semantic checks cover the lists).
+    issuer: nonEmptyString,
     audiences: stringList,
-    jwksUri: string,
+    jwksUri: { ...nonEmptyString, maxLength: 2048 },
+    jwks_uri: { ...nonEmptyString, maxLength: 2048 },
     jwks: string,
     fromHeaders: listOf(object({ name: string, prefix: string }, { required: ['name'] })),
     fromParams: stringList,
@@ -18,7 +20,7 @@ const jwtRule = object(
     spaceDelimitedClaims: stringList,
     presence: string,
   },
-  { rules: [atMostOne('jwks', 'jwksUri')] },
+  { rules: [atMostOne('jwks', 'jwksUri'), atMostOne('jwks', 'jwks_uri'), atMostOne('jwksUri', 'jwks_uri')] },
 );
 
 export const requestAuthenticationSchema: Schema = resource(

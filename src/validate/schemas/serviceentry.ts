@@ -18,4 +18,5 @@ export const serviceEntrySchema: Schema = resource(
     },
     { required: ['hosts'], rules: [atMostOne('workloadSelector', 'endpoints')] },
   ),
+  { specRequired: true },
 );

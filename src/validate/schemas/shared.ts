@@ -71,6 +71,7 @@ export const serverTls: Schema = object({
   caCertificates: string,
   caCrl: string,
   credentialName: string,
+  caCertCredentialName: string,
   credentialNames: stringList,
   tlsCertificates: listOf(object({ serverCertificate: string, privateKey: string, caCertificates: string })),
   subjectAltNames: stringList,

@@ -22,7 +22,7 @@ const httpMatch = object({
   statPrefix: string,
 });
 
-const httpRouteDestination = object({ destination, weight: { type: 'integer', minimum: 0 }, headers }, { required: ['destination'] });
+const httpRouteDestination = object({ destination, weight: { type: 'integer', minimum: 0, maximum: 2147483647 }, headers }, { required: ['destination'] });
 
 const redirect = object(
   {
@@ -92,14 +92,14 @@ const httpRoute = object({
   fault,
   mirror: destination,
   mirrors: listOf(object({ destination, percentage: percent }, { required: ['destination'] })),
-  mirrorPercent: integer,
+  mirrorPercent: unsigned,
   mirrorPercentage: percent,
-  mirror_percent: integer,
+  mirror_percent: unsigned,
   corsPolicy,
   headers,
 });
 
-const routeDestination = object({ destination, weight: { type: 'integer', minimum: 0 } }, { required: ['destination'] });
+const routeDestination = object({ destination, weight: { type: 'integer', minimum: 0, maximum: 2147483647 } }, { required: ['destination'] });
 
 const tlsRoute = object({
   match: listOf(

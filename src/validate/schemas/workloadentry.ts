@@ -11,4 +11,4 @@ export const workloadEntryFields: Readonly<Record<string, Schema>> = {
   serviceAccount: string,
 };
 
-export const workloadEntrySchema: Schema = resource(object(workloadEntryFields));
+export const workloadEntrySchema: Schema = resource(object(workloadEntryFields), { specRequired: true });

@@ -21,6 +21,8 @@ import { killAllNow, removeWithProcesses, startProcess, type TrackedProcess } fr
 export interface ControlPlaneOptions {
   /** Apply Istio's CRDs (default true). */
   readonly istioCrds?: boolean;
+  /** These CRDs instead of those of meshgate's default Istio release (a peer's, of its own release). */
+  readonly istioCrdObjects?: readonly Record<string, unknown>[];
   /** Progress lines (the interactive command prints them). */
   readonly log?: (line: string) => void;
 }
@@ -178,7 +180,13 @@ export class ControlPlane {
 
     await this.createNode();
     if (options.istioCrds !== false) {
-      const file = await istioCrdFile();
+      let file: string;
+      if (options.istioCrdObjects && options.istioCrdObjects.length > 0) {
+        file = this.file('istio-crds.json');
+        await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: options.istioCrdObjects }));
+      } else {
+        file = await istioCrdFile();
+      }
       await this.kubectlOk(['apply', '--server-side', '--field-manager=meshgate-tests', '-f', file], { timeoutMs: 120_000 });
       await this.kubectlOk(['wait', '--for=condition=Established', '--timeout=120s', '-f', file], { timeoutMs: 130_000 });
       this.log(`Istio CRDs established (${file})`);
