@@ -1,5 +1,7 @@
 // `meshgate inject`: istioctl kube-inject, offline. Reads manifests, injects every pod template the
-// decision allows, prints all objects in input order (or, with --explain, what changed and why).
+// decision allows, prints all objects in input order, Lists as Lists (or, with --explain, what changed
+// and why). When a workload is rejected nothing is printed: `meshgate inject | kubectl apply -f -` must
+// not deploy it, or the objects around it, without the sidecar.
 import { ConfigError } from '../config/load.js';
 import { loadConfigFile } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
@@ -7,7 +9,7 @@ import { loadObjects } from '../k8s/files.js';
 import type { KubeObject, Namespace, Node, Service } from '../k8s/objects.js';
 import { cloneJson } from '../k8s/objects.js';
 import { isWorkloadKind } from '../k8s/workloads.js';
-import { toKubernetesYaml, type SourcedObject } from '../k8s/yaml.js';
+import { toKubernetesYaml, type SourcedDocument, type SourcedObject } from '../k8s/yaml.js';
 import { injectWorkload, type WorkloadInjectResult } from '../inject/workload.js';
 import type { ClusterView, Note } from '../inject/types.js';
 import { booleanFlag, formatHelp, parseArgs, stringFlag, stringFlags, UsageError, type FlagSpec } from './args.js';
@@ -25,9 +27,11 @@ const FLAGS: readonly FlagSpec[] = [
 const USAGE = 'meshgate inject -f PATH|- [-f ...] [-n NAMESPACE] [--config FILE] [--explain] [-o yaml|json]';
 const SUMMARY =
   'Injects the Istio sidecar into every workload in the input, as istioctl kube-inject does, and prints all\n' +
-  'objects in input order. Services, Namespaces and Nodes in the input are used as the cluster view\n' +
-  '(pods behind headless Services, native sidecar support).\n' +
-  'Exit status: 0 success, 1 a workload was rejected (invalid annotation), 2 unreadable input or usage.';
+  'objects in input order (a List stays a List). Services, Namespaces and Nodes in the input are used as the\n' +
+  'cluster view (pods behind headless Services, native sidecar support).\n' +
+  'When a workload is rejected (an invalid annotation), or the input cannot be read (invalid YAML, a key\n' +
+  'given twice in one mapping), nothing is printed and each problem is named on stderr with file and line.\n' +
+  'Exit status: 0 success, 1 a workload was rejected, 2 unreadable input or usage.';
 
 interface Outcome {
   readonly source: SourcedObject;
@@ -67,14 +71,21 @@ function where(source: SourcedObject): string {
   return `${source.file}:${source.line}`;
 }
 
-function printObjects(outcomes: readonly Outcome[], format: 'yaml' | 'json', io: CommandIo): void {
+/** A document as printed: the object injected (or unchanged), a List with its items in place. */
+function printedDocument(document: SourcedDocument, outcomes: ReadonlyMap<SourcedObject, Outcome>): KubeObject {
+  if (document.type === 'object') return outcomes.get(document.entry)!.object;
+  return { ...document.list, items: document.items.map((item) => printedDocument(item, outcomes)) } as KubeObject;
+}
+
+function printDocuments(documents: readonly SourcedDocument[], outcomes: ReadonlyMap<SourcedObject, Outcome>, format: 'yaml' | 'json', io: CommandIo): void {
+  const printed = documents.map((document) => printedDocument(document, outcomes));
   if (format === 'json') {
-    const objects = outcomes.map((o) => o.object);
-    const document = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
-    io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    // One JSON value: the document itself, or a List of them (kubectl flattens Lists held in a List).
+    const value = printed.length === 1 ? printed[0] : { apiVersion: 'v1', kind: 'List', items: printed };
+    io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     return;
   }
-  io.stdout.write(outcomes.map((o) => toKubernetesYaml(o.object)).join('---\n'));
+  io.stdout.write(printed.map((object) => toKubernetesYaml(object)).join('---\n'));
 }
 
 function explainText(outcomes: readonly Outcome[], namespace: string): string {
@@ -154,18 +165,25 @@ export const injectCommand: Command = async (argv, io) => {
     return { source, object: result.action === 'inject' ? result.object : source.object, result };
   });
 
-  let rejected = false;
+  let rejected = 0;
   for (const outcome of outcomes) {
     const result = outcome.result;
     if (result?.action === 'reject') {
-      rejected = true;
+      rejected++;
       io.stderr.write(`meshgate inject: ${where(outcome.source)}: ${describe(outcome.source, namespace)} rejected: ${result.message}\n`);
     } else if (result?.action === 'skip' && !explain) {
       io.stderr.write(`meshgate inject: ${where(outcome.source)}: ${describe(outcome.source, namespace)} not injected: ${result.reason}\n`);
     }
   }
 
-  if (explain) io.stdout.write(format === 'json' ? explainJson(outcomes, namespace) : explainText(outcomes, namespace));
-  else printObjects(outcomes, format, io);
-  return rejected ? 1 : 0;
+  if (explain) {
+    io.stdout.write(format === 'json' ? explainJson(outcomes, namespace) : explainText(outcomes, namespace));
+  } else if (rejected > 0) {
+    // All or nothing, as for unreadable input: printing the rest would let a pipe into kubectl apply
+    // deploy part of an application, and an empty input makes kubectl apply fail too.
+    io.stderr.write(`meshgate inject: ${rejected} workload${rejected === 1 ? '' : 's'} rejected, so no objects are printed\n`);
+  } else {
+    printDocuments(input.documents, new Map(outcomes.map((outcome) => [outcome.source, outcome])), format, io);
+  }
+  return rejected > 0 ? 1 : 0;
 };

@@ -1,7 +1,7 @@
 // Reads the `-f` inputs of the CLI: files, directories (recursively, .yaml/.yml/.json) and `-` (stdin).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, parseDocuments, type ParsedInput, type SourcedObject } from './yaml.js';
+import { InputError, parseDocuments, type ParsedInput, type SourcedDocument, type SourcedObject } from './yaml.js';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -42,12 +42,16 @@ export async function loadObjects(
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<ParsedInput> {
   const objects: SourcedObject[] = [];
+  const documents: SourcedDocument[] = [];
   const errors: InputError[] = [];
+  const add = (parsed: ParsedInput): void => {
+    objects.push(...parsed.objects);
+    documents.push(...parsed.documents);
+    errors.push(...parsed.errors);
+  };
   for (const path of paths) {
     if (path === '-') {
-      const parsed = parseDocuments(await readStdin(stdin), '<stdin>');
-      objects.push(...parsed.objects);
-      errors.push(...parsed.errors);
+      add(parseDocuments(await readStdin(stdin), '<stdin>'));
       continue;
     }
     let files: string[];
@@ -65,10 +69,8 @@ export async function loadObjects(
         errors.push(new InputError(file, 0, describeFsError(error)));
         continue;
       }
-      const parsed = parseDocuments(text, file);
-      objects.push(...parsed.objects);
-      errors.push(...parsed.errors);
+      add(parseDocuments(text, file));
     }
   }
-  return { objects, errors };
+  return { objects, documents, errors };
 }

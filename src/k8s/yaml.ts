@@ -1,7 +1,7 @@
 // Multi-document YAML/JSON reading with file:line origins for every object.
 // Used by every shell (inject, validate, analyze) so that messages can name file and line.
 import jsyaml from 'js-yaml';
-import { LineCounter, isMap, isSeq, parseDocument, stringify, type Node as YamlNode } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, type Node as YamlNode } from 'yaml';
 import type { KubeObject } from './objects.js';
 
 /** One Kubernetes object and where it came from (1-based line of its first key). */
@@ -23,8 +23,19 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * A document as written: one object, or a List (`List`, `PodList`, ...) whose items are documents again
+ * (a List may hold Lists; kubectl flattens them all).
+ */
+export type SourcedDocument =
+  | { readonly type: 'object'; readonly entry: SourcedObject }
+  | { readonly type: 'list'; readonly list: KubeObject; readonly file: string; readonly line: number; readonly items: readonly SourcedDocument[] };
+
 export interface ParsedInput {
+  /** Every object, the items of Lists in place of their List: what validation and analysis read. */
   readonly objects: SourcedObject[];
+  /** The same objects as documents, Lists kept: what `meshgate inject` prints back. */
+  readonly documents: SourcedDocument[];
   readonly errors: InputError[];
 }
 
@@ -99,9 +110,18 @@ const KUBERNETES_INT = new jsyaml.Type('tag:yaml.org,2002:int', {
   predicate: (value: unknown) => Number.isInteger(value),
 });
 
-// Kubernetes reads YAML into JSON: no timestamps or other YAML-only types, later duplicate keys win.
-// The int type above replaces the core schema's (same tag).
-const LOAD_OPTIONS: jsyaml.LoadOptions = { schema: jsyaml.CORE_SCHEMA.extend({ implicit: [KUBERNETES_INT] }), json: true };
+// Kubernetes reads YAML into JSON: no timestamps or other YAML-only types. The int type above replaces
+// the core schema's (same tag). A key given twice in one mapping is an error (js-yaml's default; its
+// `json` option would keep the last value silently).
+const LOAD_OPTIONS: jsyaml.LoadOptions = { schema: jsyaml.CORE_SCHEMA.extend({ implicit: [KUBERNETES_INT] }) };
+
+/** js-yaml's reason for a key given twice in one mapping. */
+const DUPLICATE_KEY_REASON = 'duplicated mapping key';
+
+function isList(value: Record<string, unknown>): boolean {
+  const kind = value['kind'];
+  return typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items']);
+}
 
 /**
  * In a flow list such as `addresses: [1.2.3.4, 2001:db8::]`, Go's YAML reader (kubectl's and the API
@@ -128,19 +148,21 @@ function restoreColonItems(value: unknown): unknown {
 }
 
 /**
- * Parses a multi-document YAML (or JSON) text. Kubernetes `List` kinds (`List`, `PodList`, ...)
- * are expanded into their items, each keeping its own line. Documents that fail to parse, or that
- * are not objects, become errors; the other documents are still returned.
+ * Parses a multi-document YAML (or JSON) text. Kubernetes `List` kinds (`List`, `PodList`, ...) are
+ * expanded into their items, each keeping its own line, and also kept as Lists in `documents`.
+ * Documents that fail to parse, that give a key twice in one mapping, or that are not objects become
+ * errors; the other documents are still returned.
  *
  * Each document is parsed with js-yaml (several times faster than a parser that keeps a syntax tree,
- * which matters for clusters of tens of thousands of objects); only `List` documents are parsed again
- * with the `yaml` package, whose syntax tree gives each item's line.
+ * which matters for clusters of tens of thousands of objects); only `List` documents, and documents
+ * with a duplicate key, are parsed again with the `yaml` package, whose syntax tree gives lines.
  */
 export function parseDocuments(text: string, file: string): ParsedInput {
   const objects: SourcedObject[] = [];
+  const documents: SourcedDocument[] = [];
   const errors: InputError[] = [];
   if (text.includes('\u0000')) {
-    return { objects, errors: [new InputError(file, 1, 'not a text file (contains NUL bytes)')] };
+    return { objects, documents, errors: [new InputError(file, 1, 'not a text file (contains NUL bytes)')] };
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   for (const chunk of splitDocuments(source.replace(/\r\n/g, '\n'))) {
@@ -151,7 +173,9 @@ export function parseDocuments(text: string, file: string): ParsedInput {
     } catch (error) {
       const yamlError = error as jsyaml.YAMLException;
       const line = chunk.firstLine + (yamlError.mark?.line ?? 0);
-      errors.push(new InputError(file, line, `invalid YAML: ${yamlError.reason ?? yamlError.message.split('\n')[0]}`));
+      const duplicates = yamlError.reason === DUPLICATE_KEY_REASON ? duplicateKeyErrors(chunk, file) : [];
+      if (duplicates.length > 0) errors.push(...duplicates);
+      else errors.push(new InputError(file, line, `invalid YAML: ${yamlError.reason ?? yamlError.message.split('\n')[0]}`));
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -161,30 +185,92 @@ export function parseDocuments(text: string, file: string): ParsedInput {
       errors.push(new InputError(file, line, `expected a Kubernetes object (a mapping), got ${Array.isArray(value) ? 'a list' : typeof value}`));
       continue;
     }
-    const kind = value['kind'];
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
-      objects.push(...listItems(chunk, value, kind, file, errors));
+    if (isList(value)) {
+      const counter = new LineCounter();
+      const tree = parseDocument(chunk.text, { lineCounter: counter, uniqueKeys: false });
+      const lines: NodeLines = { counter, offset: chunk.firstLine - 1 };
+      const list = listDocument(value, tree.contents, line, lines, file, objects, errors);
+      documents.push(list);
       continue;
     }
-    objects.push({ object: value as KubeObject, file, line });
+    const entry: SourcedObject = { object: value as KubeObject, file, line };
+    objects.push(entry);
+    documents.push({ type: 'object', entry });
   }
-  return { objects, errors };
+  return { objects, documents, errors };
 }
 
-/** Items of a `List` document, each with the line of its own first key. */
-function listItems(chunk: DocumentChunk, value: Record<string, unknown>, kind: string, file: string, errors: InputError[]): SourcedObject[] {
-  const counter = new LineCounter();
-  const document = parseDocument(chunk.text, { lineCounter: counter, uniqueKeys: false });
-  const itemNodes = isMap(document.contents) ? document.contents.get('items', true) : undefined;
-  const items = value['items'] as unknown[];
-  const found: SourcedObject[] = [];
-  items.forEach((item, index) => {
+/** Turns a node's offset in a document's text into a line of the file. */
+interface NodeLines {
+  readonly counter: LineCounter;
+  /** Lines of the file before the document's text. */
+  readonly offset: number;
+}
+
+function fileLine(node: YamlNode | null | undefined, lines: NodeLines): number {
+  return lines.offset + lineOf(node, lines.counter);
+}
+
+/** A List with its items, each with the line of its own first key; Lists among the items are expanded too. */
+function listDocument(
+  value: Record<string, unknown>,
+  node: unknown,
+  line: number,
+  lines: NodeLines,
+  file: string,
+  objects: SourcedObject[],
+  errors: InputError[],
+): SourcedDocument {
+  const kind = value['kind'] as string;
+  const itemNodes = isMap(node) ? node.get('items', true) : undefined;
+  const items: SourcedDocument[] = [];
+  (value['items'] as unknown[]).forEach((item, index) => {
     const itemNode = isSeq(itemNodes) ? (itemNodes.items[index] as YamlNode | undefined) : undefined;
-    const itemLine = chunk.firstLine - 1 + (itemNode ? lineOf(itemNode, counter) : 1);
-    if (isPlainObject(item)) found.push({ object: item as KubeObject, file, line: itemLine });
-    else errors.push(new InputError(file, itemLine, `items[${index}] of ${kind} is not an object`));
+    const itemLine = itemNode ? fileLine(itemNode, lines) : line;
+    if (!isPlainObject(item)) {
+      errors.push(new InputError(file, itemLine, `items[${index}] of ${kind} is not an object`));
+    } else if (isList(item)) {
+      items.push(listDocument(item, itemNode, itemLine, lines, file, objects, errors));
+    } else {
+      const entry: SourcedObject = { object: item as KubeObject, file, line: itemLine };
+      objects.push(entry);
+      items.push({ type: 'object', entry });
+    }
   });
-  return found;
+  return { type: 'list', list: value as KubeObject, file, line, items };
+}
+
+/**
+ * Every key given twice in one mapping of a document, with its line, the line of the first, and the
+ * field path of the mapping: the API server's strict field validation refuses such a document ("key
+ * already set in map"), where a reader that keeps the last value would drop the first one unseen.
+ */
+function duplicateKeyErrors(chunk: DocumentChunk, file: string): InputError[] {
+  const counter = new LineCounter();
+  const tree = parseDocument(chunk.text, { lineCounter: counter, uniqueKeys: false });
+  const lines: NodeLines = { counter, offset: chunk.firstLine - 1 };
+  const errors: InputError[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (isMap(node)) {
+      const seen = new Map<string, YamlNode>();
+      for (const pair of node.items) {
+        const keyNode = pair.key as YamlNode | null;
+        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        const first = seen.get(key);
+        if (first && keyNode) {
+          const where = path === '' ? '' : ` in ${path}`;
+          errors.push(new InputError(file, fileLine(keyNode, lines), `duplicate key "${key}"${where} (first at line ${fileLine(first, lines)})`));
+        } else if (keyNode) {
+          seen.set(key, keyNode);
+        }
+        visit(pair.value, path === '' ? key : `${path}.${key}`);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, `${path}[${index}]`));
+    }
+  };
+  visit(tree.contents, '');
+  return errors.sort((a, b) => a.line - b.line);
 }
 
 /**

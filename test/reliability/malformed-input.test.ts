@@ -102,7 +102,7 @@ describe('the CLI on a directory of malformed files', { timeout: 120_000 }, () =
   /** The same without the two unreadable files. */
   let readable: string;
   /** The CLI runs of the tests, started together in before() (they are independent). */
-  let runs: Record<'analyzeMixed' | 'analyzeReadable' | 'injectMixed' | 'injectReadable' | 'validateMixed', Promise<CliOutcome>>;
+  let runs: Record<'analyzeMixed' | 'analyzeReadable' | 'injectMixed' | 'injectReadable' | 'injectWellFormed' | 'validateMixed', Promise<CliOutcome>>;
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'meshgate-malformed-'));
@@ -123,6 +123,8 @@ describe('the CLI on a directory of malformed files', { timeout: 120_000 }, () =
       analyzeReadable: runCli(['analyze', '-f', readable, '-o', 'json']),
       injectMixed: runCli(['inject', '-f', mixed]),
       injectReadable: runCli(['inject', '-f', readable, '-o', 'json']),
+      // The readable files but the one with the kind-only Pod (which inject rejects).
+      injectWellFormed: runCli(['inject', ...['good-deployment.yaml', 'bom-deployment.yaml', 'empty.yaml', 'only-separators.yaml', 'unknown-kind.yaml', 'huge-line.json'].flatMap((name) => ['-f', join(readable, name)]), '-o', 'json']),
       validateMixed: runCli(['validate', '-f', mixed, '-o', 'json']),
     };
     // Failures are read by the tests; keep an early rejection from going unhandled meanwhile.
@@ -178,11 +180,18 @@ describe('the CLI on a directory of malformed files', { timeout: 120_000 }, () =
     namesEachProblem(outcome, mixed, 'inject');
   });
 
-  it('inject on the readable files injects the BOM and huge-line workloads and names the malformed Pod', async () => {
+  it('inject on the readable files names the malformed Pod and prints nothing', async () => {
     const outcome = await runs.injectReadable;
     noStackTrace(outcome, 'inject');
     assert.equal(outcome.code, 1, outcome.stderr);
     assert.match(outcome.stderr, new RegExp(`${escape(join(readable, 'no-metadata.yaml'))}:24\\b`));
+    assert.equal(outcome.stdout, '');
+  });
+
+  it('inject on the well-formed files injects the BOM and huge-line workloads', async () => {
+    const outcome = await runs.injectWellFormed;
+    noStackTrace(outcome, 'inject');
+    assert.equal(outcome.code, 0, outcome.stderr);
     const output = JSON.parse(outcome.stdout) as { items: { kind: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } } } }[] };
     for (const name of ['web', 'bom-app', 'huge-line']) {
       const object = output.items.find((o) => o.kind === 'Deployment' && o.metadata?.name === name);
