@@ -30,6 +30,15 @@ export interface SourcedResource {
   readonly cluster?: string;
 }
 
+/** A change that answers a finding, ready to apply: YAML and the command that takes it. */
+export interface Fix {
+  /** What it does, in a sentence. */
+  readonly title: string;
+  /** `kubectl apply -f -`: the YAML goes to its standard input. */
+  readonly command: string;
+  readonly yaml: string;
+}
+
 export interface Finding {
   readonly rule: string;
   readonly severity: Severity;
@@ -44,6 +53,8 @@ export interface Finding {
    * NetworkPolicy, a LimitRange). Used for workload status; not part of the JSON contract.
    */
   readonly affects?: readonly ResourceRef[];
+  /** Changes that answer the finding, each ready to apply, the preferred one first. */
+  readonly fixes?: readonly Fix[];
 }
 
 export type WorkloadStatus = 'ready' | 'ready-with-changes' | 'blocked' | 'skipped';

@@ -13,6 +13,7 @@ function findingJson(finding: Finding): Record<string, unknown> {
     path: finding.path,
     message: finding.message,
     remediation: finding.remediation,
+    ...(finding.fixes ? { fixes: finding.fixes.map((fix) => ({ title: fix.title, command: fix.command, yaml: fix.yaml })) } : {}),
   };
 }
 
