@@ -1,6 +1,7 @@
 // The analyzer's vocabulary: findings, workload verdicts and the report, shared by the engine, the rules
 // and every report format. JSON field names follow the `meshgate analyze` contract in DESIGN.md.
 import type { KubeObject } from '../k8s/objects.js';
+import type { RolloutPlan } from './rollout.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -86,6 +87,8 @@ export interface Summary {
   readonly skipped: number;
   /** 0-100; null when no workload is to be injected (nothing to judge). */
   readonly score: number | null;
+  /** Part of the input could not be read or a rule could not run (--allow-partial): the score covers the rest only. */
+  readonly incomplete: boolean;
   readonly findings: { readonly error: number; readonly warning: number; readonly info: number };
 }
 
@@ -126,6 +129,8 @@ export interface AnalysisReport {
   readonly findings: readonly Finding[];
   readonly gaps: readonly SourceGap[];
   readonly rules: readonly RuleInfo[];
+  /** The rollout plan, when asked for (`--plan`, `-o plan-yaml`). */
+  readonly rollout?: RolloutPlan;
 }
 
 /** Appends to the list under `key` (creating it): grouping without copying arrays. */

@@ -138,10 +138,10 @@ const serviceInfo = finding('port-protocol', 'info', 'Service', 'shop', 'web');
 const handMade: AnalysisReport = {
   version: 'test',
   source: 'files: a.yaml',
-  summary: { workloads: 5, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 2, score: 33, findings: { error: 1, warning: 4, info: 1 } },
+  summary: { workloads: 5, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 2, score: 33, incomplete: false, findings: { error: 1, warning: 4, info: 1 } },
   namespaces: [
-    { namespace: 'kube-system', workloads: 1, ready: 0, readyWithChanges: 0, blocked: 0, skipped: 1, score: null },
-    { namespace: 'shop', workloads: 4, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 1, score: 33 },
+    { namespace: 'kube-system', workloads: 1, ready: 0, readyWithChanges: 0, blocked: 0, skipped: 1, score: null, incomplete: false },
+    { namespace: 'shop', workloads: 4, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 1, score: 33, incomplete: false },
   ],
   workloads: [
     workload('kube-system', 'coredns', 'skipped', []),

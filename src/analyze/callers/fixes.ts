@@ -76,7 +76,7 @@ export function enrolledNamespace(namespace: string, config: MeshgateConfig): Ku
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [key]: value } } };
 }
 
-/** `kubectl -n shop rollout restart deployment/a statefulset/b`, and what cannot be restarted that way. */
+/** `kubectl -n shop rollout restart deployment/a statefulset/b`, and, as `# ` comments, what cannot be restarted that way. */
 export function restartCommands(namespace: string, workloads: readonly Workload[]): string[] {
   const restartable = workloads.filter((w) => RESTARTABLE.has(w.ref.kind)).map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`);
   const others = workloads.filter((w) => !RESTARTABLE.has(w.ref.kind));
@@ -84,8 +84,8 @@ export function restartCommands(namespace: string, workloads: readonly Workload[
     ...(restartable.length > 0 ? [`kubectl -n ${namespace} rollout restart ${restartable.join(' ')}`] : []),
     ...others.map((w) =>
       w.ref.kind === 'Job' || w.ref.kind === 'CronJob'
-        ? `${w.ref.kind} ${w.ref.name}: its next run gets the sidecar`
-        : `${w.ref.kind} ${w.ref.name}: delete its pods so that they are created again (kubectl -n ${namespace} delete pod ...)`,
+        ? `# ${w.ref.kind} ${w.ref.name}: its next run gets the sidecar`
+        : `# ${w.ref.kind} ${w.ref.name}: delete its pods so that they are created again (kubectl -n ${namespace} delete pod ...)`,
     ),
   ];
 }
@@ -138,7 +138,7 @@ export function callerFixes(request: FixRequest): Fix[] {
     const [restart] = restartCommands(namespace, [workload]);
     const byCommand = restart?.startsWith('kubectl ') === true;
     fixes.push({
-      title: `Enrol the caller: label namespace ${namespace} so that ${workload.ref.kind} ${namespace}/${workload.ref.name} gets a sidecar${byCommand ? ', and restart it' : `; ${restart}`}`,
+      title: `Enrol the caller: label namespace ${namespace} so that ${workload.ref.kind} ${namespace}/${workload.ref.name} gets a sidecar${byCommand ? ', and restart it' : ` (${restart?.replace(/^# [^:]*: /, '')})`}`,
       command: byCommand ? `kubectl apply -f - && ${restart}` : 'kubectl apply -f -',
       yaml: toKubernetesYaml(enrolledNamespace(namespace, request.config)),
     });

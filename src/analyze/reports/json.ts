@@ -29,6 +29,7 @@ export function reportData(report: AnalysisReport): Record<string, unknown> {
       blocked: report.summary.blocked,
       skipped: report.summary.skipped,
       score: report.summary.score,
+      incomplete: report.summary.incomplete,
       findings: { ...report.summary.findings },
     },
     workloads: report.workloads.map((w) => ({
