@@ -97,13 +97,17 @@ function exemptByWorkload(exposure: Exposure): boolean {
   return exposure.port.mtls.policy?.level === 'workload' && exposure.port.mtls.mode !== 'STRICT';
 }
 
-/** Strongly connected components in topological order, callers first (Tarjan; edges caller -> callee). */
+/**
+ * Namespaces grouped into strongly connected components (Tarjan; edges caller -> callee), the groups in
+ * dependency order, callers first, and by name where the order is free (Kahn).
+ */
 function orderedComponents(nodes: readonly string[], edges: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   let index = 0;
   const indexOf = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
+  const componentOf = new Map<string, number>();
   const components: string[][] = [];
   const visit = (node: string): void => {
     indexOf.set(node, index);
@@ -124,13 +128,29 @@ function orderedComponents(nodes: readonly string[], edges: ReadonlyMap<string, 
         member = stack.pop()!;
         onStack.delete(member);
         component.push(member);
+        componentOf.set(member, components.length);
       } while (member !== node);
       components.push(component.sort());
     }
   };
   for (const node of [...nodes].sort()) if (!indexOf.has(node)) visit(node);
-  // Tarjan emits a component after everything it reaches: callees first. Callers first is the reverse.
-  return components.reverse();
+  const incoming = components.map(() => new Set<number>());
+  for (const [from, targets] of edges) {
+    for (const to of targets) {
+      const a = componentOf.get(from);
+      const b = componentOf.get(to);
+      if (a !== undefined && b !== undefined && a !== b) incoming[b]!.add(a);
+    }
+  }
+  const ordered: string[][] = [];
+  const done = new Set<number>();
+  while (ordered.length < components.length) {
+    const ready = components.map((c, i) => ({ c, i })).filter(({ i }) => !done.has(i) && [...incoming[i]!].every((j) => done.has(j)));
+    ready.sort((a, b) => a.c[0]!.localeCompare(b.c[0]!));
+    done.add(ready[0]!.i);
+    ordered.push(ready[0]!.c);
+  }
+  return ordered;
 }
 
 function strictPolicy(existing: PeerPolicy | undefined, namespace: string): KubeObject {
@@ -154,9 +174,15 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
   // Namespaces with workloads meant for the mesh, and whether the plan enrols them.
   const meshWorkloads = new Map<string, Workload[]>();
   const toEnrol = new Set<string>();
+  const rootWorkloads: Workload[] = [];
   for (const workload of inventory.workloads) {
     const plan = planOf(inventory, workload, config);
     if (plan.action === 'skip' || !inScope(workload.namespace)) continue;
+    // Istio's own namespace is not the plan's to enrol or to make STRICT (its policies are mesh-wide).
+    if (workload.namespace === policies.rootNamespace) {
+      rootWorkloads.push(workload);
+      continue;
+    }
     pushTo(meshWorkloads, workload.namespace, workload);
     if (plan.namespace.assumedEnrolled) toEnrol.add(workload.namespace);
   }
@@ -179,6 +205,9 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
   }
 
   const notes: string[] = [];
+  if (rootWorkloads.length > 0) {
+    notes.push(`Namespace ${policies.rootNamespace} is the mesh's root namespace, where Istio runs: the plan neither enrols it nor makes it STRICT (${rootWorkloads.map(describe).join(', ')}).`);
+  }
   const steps: RolloutStep[] = [];
   let next = input.firstStep ?? 1;
   const add = (step: Omit<RolloutStep, 'number' | 'cluster'>): number => {
@@ -257,10 +286,16 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
         for (const exposure of needed) pushTo(byTarget, refKey(exposure.port.target.ref), exposure);
         const objects: KubeObject[] = [];
         const commands: string[] = [];
+        const portsOf = (workload: Workload): number[] => [...new Set((byTarget.get(refKey(workload.ref)) ?? []).map((e) => e.port.targetPort))].sort((a, b) => a - b);
+        const written = new Set<string>();
         for (const list of byTarget.values()) {
           const target = list[0]!.port.target;
-          const ports = [...new Set(list.map((e) => e.port.targetPort))].sort((a, b) => a - b);
-          const policy = permissivePolicy(inventory, target, ports);
+          const ports = portsOf(target);
+          const policy = permissivePolicy(inventory, target, ports, portsOf);
+          // Workloads that share their labels and their ports share one policy.
+          const key = JSON.stringify([policy?.['spec'], policy?.metadata?.namespace]);
+          if (policy && written.has(key)) continue;
+          written.add(key);
           if (policy) objects.push(policy);
           else {
             notes.push(`${describe(target)}: no label selector names its pods alone, so no PeerAuthentication can exempt ports ${ports.join(', ')}; keep them out of the sidecar (annotation traffic.sidecar.istio.io/excludeInboundPorts on its pod template) before its namespace turns STRICT.`);

@@ -25,6 +25,7 @@ export function callerFindings(context: RuleContext, rule: CallerRule): FindingD
         config: context.config,
         target: e.port.target,
         ports: openPortsOf(exposures, e.port.target),
+        portsOf: (workload) => openPortsOf(exposures, workload),
         ...(e.caller.enrolledWith !== undefined && e.caller.workload ? { enrol: { namespace: e.caller.enrolledWith, workload: e.caller.workload } } : {}),
       }),
     }));

@@ -17,20 +17,25 @@ const PEER_AUTHENTICATION_API = 'security.istio.io/v1';
 /** Kinds `kubectl rollout restart` restarts. */
 const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
-function selectsOnly(inventory: Inventory, target: Workload, labels: Labels): boolean {
+/** Which ports another workload needs exempted too; a policy may select it only when they are the same. */
+export type PortsOf = (workload: Workload) => readonly number[];
+
+function selectsOnly(inventory: Inventory, target: Workload, labels: Labels, ports: readonly number[], portsOf: PortsOf | undefined): boolean {
   const matches = (w: Workload): boolean => Object.entries(labels).every(([k, v]) => w.template.metadata?.labels?.[k] === v);
-  return matches(target) && inventory.workloads.every((w) => w === target || w.namespace !== target.namespace || !matches(w));
+  const same = (w: Workload): boolean => portsOf !== undefined && portsOf(w).join(',') === [...ports].sort((a, b) => a - b).join(',');
+  return matches(target) && inventory.workloads.every((w) => w === target || w.namespace !== target.namespace || !matches(w) || same(w));
 }
 
 /**
- * matchLabels that select the workload's pods and no other workload's in its namespace: the workload's
- * own selector when it does, else all its pod labels; undefined when neither does.
+ * matchLabels that select the workload's pods and no other workload's in its namespace (or only
+ * workloads that need the same ports exempted): the workload's own selector when it does, else all
+ * its pod labels; undefined when neither does.
  */
-export function policySelector(inventory: Inventory, target: Workload): Labels | undefined {
+export function policySelector(inventory: Inventory, target: Workload, ports: readonly number[], portsOf?: PortsOf): Labels | undefined {
   const own = stringMap(at(target.resource.object, 'spec', 'selector', 'matchLabels') ?? (target.ref.kind === 'ReplicationController' ? at(target.resource.object, 'spec', 'selector') : undefined));
   const all = stringMap(target.template.metadata?.labels);
   for (const labels of [own, all]) {
-    if (Object.keys(labels).length > 0 && selectsOnly(inventory, target, labels)) return labels;
+    if (Object.keys(labels).length > 0 && selectsOnly(inventory, target, labels, ports, portsOf)) return labels;
   }
   return undefined;
 }
@@ -39,7 +44,7 @@ export function policySelector(inventory: Inventory, target: Workload): Labels |
  * The PeerAuthentication that makes these target ports of the workload PERMISSIVE: its own
  * workload-wide policy with the ports added, or a new one; undefined when no selector can name it alone.
  */
-export function permissivePolicy(inventory: Inventory, target: Workload, ports: readonly number[]): KubeObject | undefined {
+export function permissivePolicy(inventory: Inventory, target: Workload, ports: readonly number[], portsOf?: PortsOf): KubeObject | undefined {
   const labels = target.template.metadata?.labels;
   const existing = peerAuthenticationsOf(inventory.objects).workloadPolicy(target.namespace, labels);
   const portLevel = (base: unknown): Record<string, unknown> => {
@@ -56,7 +61,7 @@ export function permissivePolicy(inventory: Inventory, target: Workload, ports: 
       spec: { ...spec, portLevelMtls: portLevel(spec['portLevelMtls']) },
     };
   }
-  const selector = policySelector(inventory, target);
+  const selector = policySelector(inventory, target, ports, portsOf);
   if (!selector) return undefined;
   return {
     apiVersion: PEER_AUTHENTICATION_API,
@@ -85,7 +90,9 @@ export function restartCommands(namespace: string, workloads: readonly Workload[
     ...others.map((w) =>
       w.ref.kind === 'Job' || w.ref.kind === 'CronJob'
         ? `# ${w.ref.kind} ${w.ref.name}: its next run gets the sidecar`
-        : `# ${w.ref.kind} ${w.ref.name}: delete its pods so that they are created again (kubectl -n ${namespace} delete pod ...)`,
+        : w.ref.kind === 'Pod'
+          ? `# Pod ${w.ref.name}: create it again (kubectl -n ${namespace} replace --force -f <its manifest>)`
+          : `# ${w.ref.kind} ${w.ref.name}: delete its pods so that they are created again (kubectl -n ${namespace} delete pod ...)`,
     ),
   ];
 }
@@ -116,6 +123,8 @@ export interface FixRequest {
   readonly target: Workload;
   /** Every target port of the workload that callers without a certificate reach. */
   readonly ports: readonly number[];
+  /** The same for any workload (a policy may also select workloads that need the same ports). */
+  readonly portsOf?: PortsOf;
   /** The caller's namespace, when enrolling it gives the caller a sidecar. */
   readonly enrol?: { readonly namespace: string; readonly workload: Workload };
 }
@@ -124,7 +133,7 @@ export interface FixRequest {
 export function callerFixes(request: FixRequest): Fix[] {
   const { inventory, target, ports } = request;
   const fixes: Fix[] = [];
-  const policy = permissivePolicy(inventory, target, ports);
+  const policy = permissivePolicy(inventory, target, ports, request.portsOf);
   if (policy) {
     const list = [...ports].sort((a, b) => a - b).join(', ');
     fixes.push({

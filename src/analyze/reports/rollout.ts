@@ -39,7 +39,7 @@ export function renderRolloutText(report: AnalysisReport): string {
   for (const step of plan.steps) {
     out.push('', `Step ${step.number}. ${step.title} [${where(step)}]${step.after.length > 0 ? ` (after step${step.after.length > 1 ? 's' : ''} ${step.after.join(', ')})` : ''}`);
     if (step.blockers.length > 0) {
-      out.push('  Fix first (these workloads break once enrolled):');
+      out.push('  Fix first (the injector refuses these workloads, or they break in the mesh):');
       for (const blocker of step.blockers) out.push(`    - ${reasonLine(blocker)}`);
     }
     if (step.objects.length > 0) {
@@ -65,7 +65,7 @@ export function renderRolloutMarkdown(report: AnalysisReport): string {
   for (const step of plan.steps) {
     out.push(`## Step ${step.number}. ${step.title}`, '', `${where(step)}${step.after.length > 0 ? `; after step${step.after.length > 1 ? 's' : ''} ${step.after.join(', ')}` : ''}`, '');
     if (step.blockers.length > 0) {
-      out.push('Fix first (these workloads break once enrolled):', '', ...step.blockers.map((b) => `- ${reasonLine(b)}`), '');
+      out.push('Fix first (the injector refuses these workloads, or they break in the mesh):', '', ...step.blockers.map((b) => `- ${reasonLine(b)}`), '');
     }
     if (step.objects.length > 0) out.push('Apply (`kubectl apply -f -`):', '', '```yaml', objectsYaml(step).replace(/\n$/, ''), '```', '');
     if (step.commands.length > 0) out.push(step.objects.length > 0 ? 'Then:' : 'Run:', '', '```sh', ...step.commands, '```', '');
