@@ -24,7 +24,9 @@ describe('json and yaml', () => {
     const data = JSON.parse(renderReport(report, 'json', { color: false })) as Record<string, unknown>;
     assert.deepEqual(keys(data), ['findings', 'source', 'summary', 'version', 'workloads']);
     const summary = data['summary'] as Record<string, unknown>;
-    assert.deepEqual(keys(summary), ['blocked', 'findings', 'ready', 'readyWithChanges', 'score', 'skipped', 'workloads']);
+    // The contract's fields, and `incomplete` (true when part of the input was not read, --allow-partial).
+    assert.deepEqual(keys(summary), ['blocked', 'findings', 'incomplete', 'ready', 'readyWithChanges', 'score', 'skipped', 'workloads']);
+    assert.equal(summary['incomplete'], false);
     assert.deepEqual(keys(summary['findings']), ['error', 'info', 'warning']);
     const workloads = data['workloads'] as Record<string, unknown>[];
     assert.ok(workloads.length >= 3);
