@@ -320,7 +320,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
       const after = [ready, ...callers.map((c) => enrolStep.get(c)).filter((n): n is number => n !== undefined)];
       if (current === 'STRICT') {
         const by = namespacePolicy?.mode === 'STRICT' ? namespacePolicy : mesh!;
-        notes.push(`Namespace ${namespace} is STRICT already (PeerAuthentication ${by.namespace}/${by.name}${by === mesh ? ', mesh-wide' : ''}): its exceptions are needed all the more.`);
+        notes.push(`Namespace ${namespace} is STRICT already (PeerAuthentication ${by.namespace}/${by.name}${by === mesh ? ', mesh-wide' : ''}): the plan gives it its exceptions and no STRICT step.`);
         continue;
       }
       strictSteps.push(
