@@ -108,6 +108,26 @@ describe('meshgate analyze exit codes', () => {
 });
 
 describe('meshgate analyze output', () => {
+  it("never shows a Secret's value, in any format, the rollout plan included", async () => {
+    const file = join(fixturesDir, 'analyze', 'strict-mtls-unmeshed-client', 'invalid', 'configmaps-and-secrets.yaml');
+    const runs = [
+      ...['text', 'json', 'yaml', 'markdown', 'sarif', 'html', 'plan-yaml'].map((format) => ['-o', format]),
+      ['--plan'],
+      ['--plan', '-o', 'json'],
+      ['--show-plan'],
+    ];
+    for (const args of runs) {
+      const result = await analyzeCli(['-f', file, '--fail-on', 'none', ...args]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(!result.stdout.includes('n0t-for-your-eyes') && !result.stderr.includes('n0t-for-your-eyes'), `${args.join(' ')}: the password is shown`);
+      assert.ok(!result.stdout.includes('postgres://agent'), `${args.join(' ')}: the Secret's URL is shown`);
+    }
+    // The Secret is named by its key, and the Service it names.
+    const text = (await analyzeCli(['-f', file, '--fail-on', 'none'])).stdout;
+    assert.match(text, /names Service payments\/ledger-db in key DATABASE_URL of Secret monitoring\/agent-db \(env DATABASE_URL of container agent\)/);
+  });
+
+
   it('--output-file writes the report and keeps stdout empty', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
     const target = join(dir, 'report.json');
