@@ -75,6 +75,18 @@ describe('callers without a mesh certificate', () => {
     assert.deepEqual(refs.map((r) => `${r.shown} ${r.path.replace(/.*containers\[0\]\./, '')}`), ['shop env[0].value', 'orders.shop:80 args[0]', 'orders.kube-system:80 args[2]']);
   });
 
+  it('counts pods of an ambient namespace as mesh callers (ztunnel gives them an identity), unless they opt out', () => {
+    const ambient = namespace('batch', { 'istio.io/dataplane-mode': 'ambient' });
+    const env = (value: string) => ({ containers: [{ name: 'c', image: 'x', env: [{ name: 'A', value }] }] });
+    const objects = [
+      ...shop,
+      ambient,
+      deployment('in-ambient', 'batch', env('orders.shop:80')),
+      deployment('opted-out', 'batch', env('orders.shop:80'), { app: 'opted-out', 'istio.io/dataplane-mode': 'none' }),
+    ];
+    assert.deepEqual(exposures(objects), ['unmeshed-client Deployment opted-out spec.template.spec.containers[0].env[0].value -> orders:8080']);
+  });
+
   it("calls a pod by its name under a headless Service on the container's port", () => {
     const objects = [
       namespace('db', { 'istio-injection': 'enabled' }),

@@ -6,7 +6,7 @@
 // workload a sidecar only once the namespace is labelled). Computed once per inventory; the three
 // strict-mtls rules and the rollout plan read the same list.
 import type { MeshgateConfig } from '../../config/types.js';
-import { enrolmentLabel } from '../../inject/decide.js';
+import { DATAPLANE_MODE_LABEL, enrolmentLabel } from '../../inject/decide.js';
 import { willCarrySidecar, type InjectionPlan } from '../../inject/index.js';
 import type { Service } from '../../k8s/objects.js';
 import { serviceOfDnsName } from '../../validate/mesh-hosts.js';
@@ -46,6 +46,8 @@ function describeMtls(port: InboundPort): string {
 /** The caller a workload is, judged by its own plan; undefined when it carries a sidecar (or never runs: the injector refuses it). */
 export function workloadCaller(plan: InjectionPlan, workload: Workload, config: MeshgateConfig): Caller | undefined {
   if (plan.action === 'reject' || willCarrySidecar(plan)) return undefined;
+  // Pods of an ambient namespace get no sidecar but do have a mesh identity (ztunnel), unless they opt out.
+  if (plan.namespace.enrolment.state === 'ambient' && workload.template.metadata?.labels?.[DATAPLANE_MODE_LABEL] !== 'none') return undefined;
   const label = describeWorkload(workload);
   if (plan.action === 'skip') return { label, workload, why: plan.reason };
   const [key, value] = enrolmentLabel(config.revision);
