@@ -4,6 +4,8 @@
 // states it, and that YAML passing `meshgate validate`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -105,6 +107,22 @@ describe('rollout plan', () => {
     const markdown = (await runCli(['analyze', '-f', fixture('callers-first.yaml'), '--plan', '-o', 'markdown', '--fail-on', 'none'])).stdout;
     assert.match(markdown, /^## Step 11\. Keep the ports of namespace shop/m);
     assert.match(markdown, /```yaml\napiVersion: security\.istio\.io\/v1\nkind: PeerAuthentication\nmetadata:\n {2}name: storefront-permissive/);
+  });
+
+  it('says so when it covers only what could be read (--allow-partial)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-plan-'));
+    await copyFile(fixture('callers-first.yaml'), join(dir, 'callers-first.yaml'));
+    await writeFile(join(dir, 'broken.yaml'), 'kind: [unclosed\n');
+    const refused = await runCli(['analyze', '-f', dir, '--plan']);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    const text = (await runCli(['analyze', '-f', dir, '--plan', '--allow-partial', '--fail-on', 'none'])).stdout;
+    assert.match(text, /^! The plan covers only what could be read \(--allow-partial\):\n! {3}could not read .*broken\.yaml:\d+: invalid YAML/m);
+    const yaml = (await runCli(['analyze', '-f', dir, '-o', 'plan-yaml', '--allow-partial', '--fail-on', 'none'])).stdout;
+    assert.match(yaml, /^# The plan covers only what could be read \(--allow-partial\):\n# {3}could not read .*broken\.yaml/);
+    const data = JSON.parse((await runCli(['analyze', '-f', dir, '--plan', '-o', 'json', '--allow-partial', '--fail-on', 'none'])).stdout) as { incomplete: boolean; gaps: unknown[] };
+    assert.equal(data.incomplete, true);
+    assert.equal(data.gaps.length, 1);
   });
 
   it('refuses --plan with a format it is not written in', async () => {

@@ -19,7 +19,7 @@ import { routeBackendsOf, type RouteController } from './routes.js';
 import { CONTROL_PLANE_CLIENT, EXTERNAL_CLIENTS, UNMESHED_CLIENT, type Caller, type Exposure, type InboundPort } from './types.js';
 
 /** Default ports of URL schemes whose port may be left out. */
-const SCHEME_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, ws: 80, wss: 443, grpc: 80, grpcs: 443 };
+const SCHEME_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, ws: 80, wss: 443 };
 
 export function describeWorkload(workload: Workload): string {
   return `${workload.ref.kind} ${workload.namespace}/${workload.ref.name}`;

@@ -65,7 +65,18 @@ export function inboundPorts(inventory: Inventory, config: MeshgateConfig, resou
   return found;
 }
 
-/** The Service (by namespace and name) among the inventory's, when there is one. */
+const servicesByName = new WeakMap<Inventory, Map<string, SourcedResource>>();
+
+/** The Service (by namespace and name) among the inventory's, when there is one (the first read). */
 export function serviceNamed(inventory: Inventory, namespace: string, name: string): SourcedResource | undefined {
-  return inventory.services.find((s) => (s.object.metadata?.namespace ?? 'default') === namespace && s.object.metadata?.name === name);
+  let index = servicesByName.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const s of inventory.services) {
+      const key = `${s.object.metadata?.namespace ?? 'default'}/${s.object.metadata?.name ?? ''}`;
+      if (!index.has(key)) index.set(key, s);
+    }
+    servicesByName.set(inventory, index);
+  }
+  return index.get(`${namespace}/${name}`);
 }

@@ -50,11 +50,26 @@ function containerVariables(container: Container, workload: Workload): Map<strin
   return vars;
 }
 
+const dataIndex = new WeakMap<Inventory, Map<string, KubeObject>>();
+
+/** ConfigMaps and Secrets by `kind|namespace|name`, indexed once per inventory. */
+function dataObject(inventory: Inventory, kind: DataSource['kind'], namespace: string, name: string): KubeObject | undefined {
+  let index = dataIndex.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const k of ['ConfigMap', 'Secret'] as const) {
+      for (const r of inventory.byKind(k)) index.set(`${k}|${r.object.metadata?.namespace ?? 'default'}|${r.object.metadata?.name ?? ''}`, r.object);
+    }
+    dataIndex.set(inventory, index);
+  }
+  return index.get(`${kind}|${namespace}|${name}`);
+}
+
 /** The values of a ConfigMap or Secret (Secret data decoded), by key; undefined when not in the input. */
 function valuesOf(inventory: Inventory, namespace: string, source: DataSource): Map<string, string> | undefined {
-  const found = inventory.byKind(source.kind).find((r) => (r.object.metadata?.namespace ?? 'default') === namespace && r.object.metadata?.name === source.name);
+  const found = dataObject(inventory, source.kind, namespace, source.name);
   if (!found) return undefined;
-  const object: KubeObject = found.object;
+  const object: KubeObject = found;
   const values = new Map<string, string>();
   const add = (map: unknown, decode: boolean): void => {
     if (typeof map !== 'object' || map === null) return;

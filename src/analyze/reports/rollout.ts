@@ -4,6 +4,7 @@
 import { toKubernetesYaml } from '../../k8s/yaml.js';
 import type { RolloutPlan, RolloutStep, StepReason } from '../rollout.js';
 import type { AnalysisReport } from '../types.js';
+import { describeGap } from './common.js';
 
 const MAX_REASONS = 8;
 
@@ -26,6 +27,12 @@ function objectsYaml(step: RolloutStep): string {
   return step.objects.map((object) => toKubernetesYaml(object)).join('---\n');
 }
 
+/** What could not be read (--allow-partial): the plan covers the rest only. */
+function gapLines(report: AnalysisReport): string[] {
+  if (report.gaps.length === 0) return [];
+  return ['The plan covers only what could be read (--allow-partial):', ...report.gaps.map((gap) => `  could not read ${describeGap(gap)}`)];
+}
+
 function headline(plan: RolloutPlan): string {
   const namespaces = plan.order.length;
   return `Rollout plan: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'} over ${namespaces} namespace${namespaces === 1 ? '' : 's'}, callers first${namespaces > 0 ? ` (${plan.order.join(', ')})` : ''}`;
@@ -33,7 +40,7 @@ function headline(plan: RolloutPlan): string {
 
 export function renderRolloutText(report: AnalysisReport): string {
   const plan = planOf(report);
-  const out: string[] = [`meshgate analyze --plan: ${report.source}`, headline(plan)];
+  const out: string[] = [`meshgate analyze --plan: ${report.source}`, headline(plan), ...gapLines(report).map((line) => `! ${line}`)];
   if (plan.steps.length === 0) out.push('', 'No workload of the input is meant for the mesh: nothing to plan.');
   for (const note of plan.notes) out.push(`note: ${note}`);
   for (const step of plan.steps) {
@@ -61,6 +68,7 @@ export function renderRolloutText(report: AnalysisReport): string {
 export function renderRolloutMarkdown(report: AnalysisReport): string {
   const plan = planOf(report);
   const out: string[] = ['# Rollout plan', '', `Source: ${report.source} - meshgate ${report.version}`, '', headline(plan), ''];
+  if (report.gaps.length > 0) out.push(...gapLines(report).map((line) => `> ${line}`), '');
   for (const note of plan.notes) out.push(`> ${note}`, '');
   for (const step of plan.steps) {
     out.push(`## Step ${step.number}. ${step.title}`, '', `${where(step)}${step.after.length > 0 ? `; after step${step.after.length > 1 ? 's' : ''} ${step.after.join(', ')}` : ''}`, '');
@@ -80,6 +88,8 @@ export function rolloutData(report: AnalysisReport): Record<string, unknown> {
   return {
     version: report.version,
     source: report.source,
+    incomplete: report.summary.incomplete,
+    ...(report.gaps.length > 0 ? { gaps: report.gaps.map((g) => ({ ...g })) } : {}),
     order: plan.order,
     notes: plan.notes,
     steps: plan.steps.map((step) => ({
@@ -112,5 +122,6 @@ export function renderPlanYaml(report: AnalysisReport): string {
     }
     step.objects.forEach((object, index) => documents.push(`${index === 0 ? `${header.join('\n')}\n` : ''}${toKubernetesYaml(object)}`));
   }
-  return documents.length > 0 ? documents.join('---\n') : '# No workload of the input is meant for the mesh: nothing to plan.\n';
+  const header = gapLines(report).map((line) => `# ${line}\n`).join('');
+  return header + (documents.length > 0 ? documents.join('---\n') : '# No workload of the input is meant for the mesh: nothing to plan.\n');
 }
