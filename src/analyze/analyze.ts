@@ -7,6 +7,7 @@ import { ruleInfo, runRules, type CompiledRule } from './engine/run.js';
 import type { AnalyzerEngines } from './engines.js';
 import { buildInventory, metadataPath, refKey, sameRef, type Inventory, type Workload } from './inventory.js';
 import { planOf } from './plans.js';
+import { rolloutPlan, type RolloutPlan, type RolloutStep } from './rollout.js';
 import { planStep, readinessScore, statusOf, summarize } from './score.js';
 import { applySuppressions } from './suppress.js';
 import {
@@ -34,6 +35,8 @@ export interface AnalyzeOptions {
   readonly gaps?: readonly SourceGap[];
   /** Report only this namespace and/or workloads whose pod labels match (`-n`, `-l`). */
   readonly scope?: { readonly namespace?: string; readonly selector?: LabelSelector };
+  /** Also make the rollout plan. */
+  readonly rollout?: boolean;
 }
 
 interface DryRun {
@@ -105,7 +108,13 @@ function withoutRepeatedValidatorWarnings(findings: readonly Finding[]): Finding
   );
 }
 
-function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { findings: Finding[]; workloads: WorkloadReport[]; gaps: SourceGap[] } {
+/** The namespaces a scoped run plans for: -n's, or those of the workloads -l selects; undefined without scope. */
+function plannedNamespaces(selected: readonly Workload[], scope: AnalyzeOptions['scope']): ReadonlySet<string> | undefined {
+  if (scope?.namespace === undefined && scope?.selector === undefined) return undefined;
+  return new Set(selected.map((w) => w.namespace));
+}
+
+function analyzeInventory(inventory: Inventory, options: AnalyzeOptions, firstStep: number): { findings: Finding[]; workloads: WorkloadReport[]; gaps: SourceGap[]; rollout?: RolloutPlan } {
   const engines = options.engines ?? {};
   const run = runRules(options.rules, { inventory, config: options.config, engines });
   const gaps: SourceGap[] = run.failures.map((failure) => ({ ...(inventory.cluster !== undefined ? { cluster: inventory.cluster } : {}), resource: `rule ${failure.rule}`, reason: failure.reason }));
@@ -170,10 +179,13 @@ function analyzeInventory(inventory: Inventory, options: AnalyzeOptions): { find
       findings: own,
     });
   }
-  return { findings, workloads, gaps };
+  if (!options.rollout) return { findings, workloads, gaps };
+  const namespaces = plannedNamespaces(selected, options.scope);
+  const rollout = rolloutPlan({ inventory, config: options.config, findings, firstStep, ...(namespaces !== undefined ? { namespaces } : {}) });
+  return { findings, workloads, gaps, rollout };
 }
 
-function namespaceSummaries(workloads: readonly WorkloadReport[]): NamespaceSummary[] {
+function namespaceSummaries(workloads: readonly WorkloadReport[], incomplete: boolean): NamespaceSummary[] {
   const groups = new Map<string, WorkloadReport[]>();
   for (const w of workloads) {
     const key = `${w.cluster ?? ''}|${w.namespace}`;
@@ -184,7 +196,7 @@ function namespaceSummaries(workloads: readonly WorkloadReport[]): NamespaceSumm
       const cluster = key.slice(0, key.indexOf('|'));
       const count = (s: WorkloadReport['status']): number => list.filter((w) => w.status === s).length;
       const counts = { workloads: list.length, ready: count('ready'), readyWithChanges: count('ready-with-changes'), blocked: count('blocked'), skipped: count('skipped') };
-      return { namespace: list[0]!.namespace, ...(cluster ? { cluster } : {}), ...counts, score: readinessScore(counts) };
+      return { namespace: list[0]!.namespace, ...(cluster ? { cluster } : {}), ...counts, score: readinessScore(counts), incomplete };
     })
     .sort((a, b) => (a.cluster ?? '').localeCompare(b.cluster ?? '') || a.namespace.localeCompare(b.namespace));
 }
@@ -199,11 +211,19 @@ export function analyze(options: AnalyzeOptions): AnalysisReport {
   const findings: Finding[] = [];
   const workloads: WorkloadReport[] = [];
   const gaps: SourceGap[] = [...(options.gaps ?? [])];
+  const steps: RolloutStep[] = [];
+  const order: string[] = [];
+  const notes: string[] = [];
   for (const [cluster, resources] of byCluster) {
-    const result = analyzeInventory(buildInventory(resources, cluster), options);
+    const result = analyzeInventory(buildInventory(resources, cluster), options, steps.length + 1);
     findings.push(...result.findings);
     workloads.push(...result.workloads);
     gaps.push(...result.gaps);
+    if (result.rollout) {
+      steps.push(...result.rollout.steps);
+      order.push(...result.rollout.order.map((ns) => (cluster !== undefined ? `${cluster}/${ns}` : ns)));
+      notes.push(...result.rollout.notes.map((note) => (cluster !== undefined ? `${cluster}: ${note}` : note)));
+    }
   }
   findings.sort(compareFindings);
   workloads.sort(
@@ -223,11 +243,12 @@ export function analyze(options: AnalyzeOptions): AnalysisReport {
   return {
     version: options.version,
     source: options.source,
-    summary: summarize(workloads, unique),
-    namespaces: namespaceSummaries(workloads),
+    summary: summarize(workloads, unique, gaps.length > 0),
+    namespaces: namespaceSummaries(workloads, gaps.length > 0),
     workloads,
     findings: unique,
     gaps,
     rules: options.rules.map((r) => ruleInfo(r.definition)),
+    ...(options.rollout ? { rollout: { steps, order, notes } } : {}),
   };
 }

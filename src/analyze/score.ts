@@ -24,7 +24,7 @@ export function readinessScore(counts: { ready: number; readyWithChanges: number
   return Math.round((100 * (counts.ready + 0.5 * counts.readyWithChanges)) / considered);
 }
 
-export function summarize(workloads: readonly WorkloadReport[], findings: readonly Finding[]): Summary {
+export function summarize(workloads: readonly WorkloadReport[], findings: readonly Finding[], incomplete: boolean): Summary {
   const count = (status: WorkloadStatus): number => workloads.filter((w) => w.status === status).length;
   const counts = {
     workloads: workloads.length,
@@ -36,6 +36,7 @@ export function summarize(workloads: readonly WorkloadReport[], findings: readon
   return {
     ...counts,
     score: readinessScore(counts),
+    incomplete,
     findings: {
       error: findings.filter((f) => f.severity === 'error').length,
       warning: findings.filter((f) => f.severity === 'warning').length,

@@ -1,6 +1,7 @@
 // The analyzer's vocabulary: findings, workload verdicts and the report, shared by the engine, the rules
 // and every report format. JSON field names follow the `meshgate analyze` contract in DESIGN.md.
 import type { KubeObject } from '../k8s/objects.js';
+import type { RolloutPlan } from './rollout.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -30,6 +31,15 @@ export interface SourcedResource {
   readonly cluster?: string;
 }
 
+/** A change that answers a finding, ready to apply: YAML and the command that takes it. */
+export interface Fix {
+  /** What it does, in a sentence. */
+  readonly title: string;
+  /** `kubectl apply -f -`: the YAML goes to its standard input. */
+  readonly command: string;
+  readonly yaml: string;
+}
+
 export interface Finding {
   readonly rule: string;
   readonly severity: Severity;
@@ -44,6 +54,8 @@ export interface Finding {
    * NetworkPolicy, a LimitRange). Used for workload status; not part of the JSON contract.
    */
   readonly affects?: readonly ResourceRef[];
+  /** Changes that answer the finding, each ready to apply, the preferred one first. */
+  readonly fixes?: readonly Fix[];
 }
 
 export type WorkloadStatus = 'ready' | 'ready-with-changes' | 'blocked' | 'skipped';
@@ -75,6 +87,8 @@ export interface Summary {
   readonly skipped: number;
   /** 0-100; null when no workload is to be injected (nothing to judge). */
   readonly score: number | null;
+  /** Part of the input could not be read or a rule could not run (--allow-partial): the score covers the rest only. */
+  readonly incomplete: boolean;
   readonly findings: { readonly error: number; readonly warning: number; readonly info: number };
 }
 
@@ -115,6 +129,8 @@ export interface AnalysisReport {
   readonly findings: readonly Finding[];
   readonly gaps: readonly SourceGap[];
   readonly rules: readonly RuleInfo[];
+  /** The rollout plan, when asked for (`--plan`, `-o plan-yaml`). */
+  readonly rollout?: RolloutPlan;
 }
 
 /** Appends to the list under `key` (creating it): grouping without copying arrays. */

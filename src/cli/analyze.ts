@@ -1,7 +1,9 @@
 // `meshgate analyze`: what breaks, what meshgate fixes on its own, and what must change first, for
-// workloads in files or in live clusters. Exit 0, 1 when a finding is at or above --fail-on, 2 on
-// usage or unreadable input (DESIGN.md); a cluster read that fails for any resource is unreadable
-// input: no report, no score.
+// workloads in files or in live clusters, and the rollout plan (--plan, -o plan-yaml). Exit 0, 1 when
+// a finding is at or above --fail-on, 2 on usage or unreadable input (DESIGN.md). Input that cannot be
+// read in full (a file, a cluster list: 403, 404, timeout) gives no report and no score, unless
+// --allow-partial asks for a report on the rest: then every gap is named and the score is marked
+// incomplete in every format.
 import { writeFile } from 'node:fs/promises';
 import { ConfigError } from '../config/load.js';
 import { loadConfigFile } from './config-file.js';
@@ -14,7 +16,7 @@ import { RuleFileError } from '../analyze/engine/rule-files.js';
 import type { RuleDefinition } from '../analyze/engine/rule.js';
 import type { AnalyzerEngines } from '../analyze/engines.js';
 import { describeGap, formatScore } from '../analyze/reports/common.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../analyze/reports/index.js';
+import { PLAN_FORMATS, renderReport, REPORT_FORMATS, type ReportFormat } from '../analyze/reports/index.js';
 import { readFileSources } from '../analyze/sources/files.js';
 import { builtinRulesDir, loadRuleDirectory } from '../analyze/sources/rules.js';
 import { packageVersion } from '../config/package.js';
@@ -33,13 +35,16 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'output', short: 'o', type: 'string', choices: REPORT_FORMATS, valueName: 'FORMAT', description: 'Report format' },
   { name: 'output-file', type: 'string', valueName: 'FILE', description: 'Write the report to FILE instead of stdout' },
   { name: 'show-plan', type: 'boolean', description: "Text report: list each workload's injection plan (the other formats always carry it)" },
+  { name: 'plan', type: 'boolean', description: 'Print the rollout plan instead of the report: per namespace, callers first, enrol, verify, PERMISSIVE exceptions, STRICT; then mesh-wide STRICT (-o text|json|yaml|markdown; -o plan-yaml gives its objects alone)' },
+  { name: 'allow-partial', type: 'boolean', description: 'Report on what could be read when a file or a cluster list cannot be (the gaps are named, the score is marked incomplete); without it there is no report' },
   { name: 'fail-on', type: 'string', choices: ['error', 'warning', 'info', 'none'], valueName: 'LEVEL', description: 'Exit 1 when a finding is at or above LEVEL (default error)' },
   { name: 'rules', type: 'string', repeatable: true, valueName: 'DIR', description: "Add a team's own rule files (rules/*.yaml format); repeatable" },
   { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration (the injector settings the plan uses)' },
   { name: 'timeout', type: 'string', valueName: 'SECONDS', description: 'Per-request timeout for cluster reads (default 30)' },
 ];
 
-const USAGE = 'meshgate analyze [-f PATH ...] [--kubeconfig F] [--context C] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|markdown|sarif|html] [--output-file F] [--show-plan] [--fail-on error|warning|info|none] [--rules DIR]';
+const USAGE = 'meshgate analyze [-f PATH ...] [--kubeconfig F] [--context C] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|markdown|sarif|html|plan-yaml] [--output-file F] [--show-plan] [--plan] [--allow-partial] [--fail-on error|warning|info|none] [--rules DIR]';
+const PARTIAL_HINT = 'or run with --allow-partial to report on what could be read (the score is then marked incomplete)';
 
 /** The validator, loaded lazily; the analyzer runs without it if it fails to load. */
 async function loadEngines(stderr: NodeJS.WritableStream): Promise<AnalyzerEngines> {
@@ -68,13 +73,13 @@ function useColor(io: CommandIo, toFile: boolean): boolean {
 
 interface Collected {
   readonly resources: SourcedResource[];
+  /** What could not be read (only with --allow-partial: otherwise there is no report). */
   readonly gaps: SourceGap[];
-  /** How many inputs could not be read (files): the report still covers the rest, the exit code is 2. */
-  readonly unreadable: number;
   readonly source: string;
 }
 
 async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namespace: string | undefined, selector: LabelSelector | undefined): Promise<Collected | number> {
+  const allowPartial = booleanFlag(args, 'allow-partial');
   const files = stringFlags(args, 'filename');
   const contexts = stringFlags(args, 'context');
   const allContexts = booleanFlag(args, 'all-contexts');
@@ -84,14 +89,19 @@ async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namesp
   if (files.length === 0 && !clusterMode) throw new UsageError('nothing to analyze: give -f PATH (files) or --kubeconfig/--context (a live cluster)');
   if (files.length > 0) {
     const read = await readFileSources(files, io.stdin);
-    // Unreadable files are named (stderr and the report's gaps) and the rest is still analysed; the
-    // exit code stays 2 so that CI notices the input it could not read.
+    // Unreadable files are named; a score over the rest would call what it could not read ready, so
+    // there is no report unless the user asked for one over the rest.
     for (const error of read.errors) io.stderr.write(`meshgate analyze: ${error.message}\n`);
+    if (read.errors.length > 0 && !allowPartial) {
+      const count = read.errors.length;
+      io.stderr.write(`meshgate analyze: ${count} input${count > 1 ? 's' : ''} could not be read, so there is no report and no readiness score; fix ${count > 1 ? 'them' : 'it'}, ${PARTIAL_HINT}.\n`);
+      return 2;
+    }
     const gaps = read.errors.map((error) => ({ resource: error.line > 0 ? `${error.file}:${error.line}` : error.file, reason: error.reason }));
     const resources = namespace
       ? read.resources.map((r) => (r.object.metadata?.namespace || r.object.kind === 'Namespace' ? r : { ...r, object: { ...r.object, metadata: { ...(r.object.metadata ?? {}), namespace } } }))
       : read.resources;
-    return { resources, gaps, unreadable: read.errors.length, source: `files: ${files.join(', ')}` };
+    return { resources, gaps, source: `files: ${files.join(', ')}` };
   }
   const timeoutText = stringFlag(args, 'timeout') ?? '30';
   const timeoutSeconds = Number(timeoutText);
@@ -107,18 +117,23 @@ async function collect(args: ReturnType<typeof parseArgs>, io: CommandIo, namesp
       timeoutMs: timeoutSeconds * 1000,
       progress: (io.stderr as NodeJS.WriteStream).isTTY === true ? io.stderr : undefined,
     });
-    if (result.gaps.length > 0) {
+    const where = result.contexts.length === 1 ? ` (context ${result.contexts[0]})` : '';
+    if (result.gaps.length > 0 && !allowPartial) {
       // Fail closed: a report over part of the cluster would score what it cannot see as ready (no
       // pods read means no pod missing its proxy), so there is no report and no score at all.
-      const where = result.contexts.length === 1 ? ` (context ${result.contexts[0]})` : '';
       io.stderr.write(
         `meshgate analyze: cannot read the cluster${where}, so there is no report and no readiness score:\n` +
           result.gaps.map((gap) => `  could not read ${describeGap(gap)}\n`).join('') +
-          `Grant list on these resources to the kubeconfig's user (or narrow the scope with -n), then run again.\n`,
+          `Grant list on these resources to the kubeconfig's user (or narrow the scope with -n) and run again, ${PARTIAL_HINT}.\n`,
       );
       return 2;
     }
-    return { resources: result.resources, gaps: result.gaps, unreadable: 0, source: `cluster: ${result.contexts.join(', ')}` };
+    if (result.gaps.length > 0) {
+      io.stderr.write(
+        `meshgate analyze: reporting on part of the cluster${where} (--allow-partial); the score is incomplete:\n` + result.gaps.map((gap) => `  could not read ${describeGap(gap)}\n`).join(''),
+      );
+    }
+    return { resources: result.resources, gaps: result.gaps, source: `cluster: ${result.contexts.join(', ')}` };
   } catch (error) {
     if (error instanceof ClusterSourceError) {
       io.stderr.write(`meshgate analyze: ${error.message}\n`);
@@ -146,6 +161,8 @@ export const analyzeCommand: Command = async (argv, io) => {
     throw error;
   }
   const format = (stringFlag(args, 'output') ?? 'text') as ReportFormat;
+  const rollout = booleanFlag(args, 'plan') || format === 'plan-yaml';
+  if (booleanFlag(args, 'plan') && !PLAN_FORMATS.includes(format)) throw new UsageError(`--plan is written as ${PLAN_FORMATS.join(', ')}, not ${format}`);
   const failOn = stringFlag(args, 'fail-on') ?? 'error';
   const outputFile = stringFlag(args, 'output-file');
 
@@ -185,8 +202,9 @@ export const analyzeCommand: Command = async (argv, io) => {
     source: collected.source,
     gaps: collected.gaps,
     scope: { ...(namespace !== undefined ? { namespace } : {}), ...(selector !== undefined ? { selector } : {}) },
+    rollout,
   });
-  const text = renderReport(report, format, { color: useColor(io, outputFile !== undefined), showPlan: booleanFlag(args, 'show-plan') });
+  const text = renderReport(report, format, { color: useColor(io, outputFile !== undefined), showPlan: booleanFlag(args, 'show-plan'), rollout });
   if (outputFile !== undefined) {
     try {
       await writeFile(outputFile, text);
@@ -194,10 +212,10 @@ export const analyzeCommand: Command = async (argv, io) => {
       io.stderr.write(`meshgate analyze: cannot write ${outputFile}: ${(error as Error).message}\n`);
       return 2;
     }
-    io.stderr.write(`meshgate analyze: ${format} report written to ${outputFile} (score ${formatScore(report.summary.score)}, ${report.summary.findings.error} error(s))\n`);
+    const what = rollout ? `rollout plan (${report.rollout?.steps.length ?? 0} steps)` : `${format} report`;
+    io.stderr.write(`meshgate analyze: ${what} written to ${outputFile} (score ${formatScore(report.summary.score, report.summary.incomplete)}, ${report.summary.findings.error} error(s))\n`);
   } else {
     io.stdout.write(text);
   }
-  if (collected.unreadable > 0) return 2;
   return failsOn(report, failOn) ? 1 : 0;
 };

@@ -30,18 +30,70 @@ export function resolveHost(host: string, namespace: string): string {
   return serviceHost(lower, namespace);
 }
 
+/** A Service a pod reaches by a DNS name; `pod` is set for a pod's own name under a headless Service. */
+export interface ServiceByName {
+  readonly name: string;
+  readonly namespace: string;
+  readonly pod?: string;
+}
+
 /**
  * The Service a pod's DNS resolver reaches for `name` (search path `<ns>.svc.cluster.local`,
  * `svc.cluster.local`, `cluster.local`): `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`,
- * with or without the final dot. Undefined for anything else.
+ * with or without the final dot; with `pods`, also a pod's name under a headless Service
+ * (`pod.svc.ns.svc` and `pod.svc.ns.svc.cluster.local`). Undefined for anything else.
  */
-export function serviceOfDnsName(name: string, clientNamespace: string): { readonly name: string; readonly namespace: string } | undefined {
+export function serviceOfDnsName(name: string, clientNamespace: string, options: { readonly pods?: boolean } = {}): ServiceByName | undefined {
   const labels = name.toLowerCase().replace(/\.$/, '').split('.');
   if (labels.some((label) => label === '')) return undefined;
   if (labels.length === 1) return { name: labels[0]!, namespace: clientNamespace };
   const tail = labels.slice(2).join('.');
-  if (tail !== '' && tail !== 'svc' && tail !== `svc.${CLUSTER_DOMAIN}`) return undefined;
-  return { name: labels[0]!, namespace: labels[1]! };
+  if (tail === '' || tail === 'svc' || tail === `svc.${CLUSTER_DOMAIN}`) return { name: labels[0]!, namespace: labels[1]! };
+  const podTail = labels.slice(3).join('.');
+  if (options.pods === true && (podTail === 'svc' || podTail === `svc.${CLUSTER_DOMAIN}`)) return { name: labels[1]!, namespace: labels[2]!, pod: labels[0]! };
+  return undefined;
+}
+
+/** A host name written in text, with the scheme and port around it when there are. */
+export interface DnsNameMention {
+  /** As written: `http://orders.shop:8080`, `orders:7070`, `orders.shop.svc.cluster.local`. */
+  readonly text: string;
+  /** Lower case, without a final dot. */
+  readonly host: string;
+  readonly port?: number;
+  readonly scheme?: string;
+}
+
+// scheme://[user[:password]@]host[:port] or host[:port]; labels as DNS allows them (RFC 1123).
+const LABEL = '[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?';
+const MENTION = new RegExp(`(?:([A-Za-z][A-Za-z0-9+.-]*)://(?:[^\\s/@'"]*@)?)?(${LABEL}(?:\\.${LABEL})*\\.?)(?::([0-9]{1,5}))?`, 'g');
+/** Characters that glue a word to the one before it: a host cannot start right after them. */
+const GLUED_BEFORE = /[-A-Za-z0-9_.:$/\\]/;
+
+/**
+ * Host names mentioned in free text (environment values, arguments, configuration files): URLs with any
+ * scheme (`http://a.b:80/x`, `postgres://user:pw@db:5432/app`, `jdbc:mysql://db/x`), `host:port`, and
+ * names with a dot. A name without a dot counts only with a scheme or a port, or, with `whole`, when it
+ * is the whole text (`DB_HOST=orders`): a lone word in a command line is rarely a host.
+ */
+export function dnsNamesIn(text: string, options: { readonly whole?: boolean } = {}): DnsNameMention[] {
+  const found: DnsNameMention[] = [];
+  const trimmed = text.trim();
+  for (const match of text.matchAll(MENTION)) {
+    const start = match.index;
+    const [written, scheme, rawHost, rawPort] = match;
+    const before = start > 0 ? text[start - 1]! : '';
+    if (scheme === undefined && before !== '' && GLUED_BEFORE.test(before) && !text.slice(0, start).endsWith('//')) continue;
+    const after = text[start + written.length] ?? '';
+    // `user@host`: the user part is not a host.
+    if (after === '@' || (scheme === undefined && /[-A-Za-z0-9_]/.test(after))) continue;
+    const host = rawHost!.toLowerCase().replace(/\.$/, '');
+    const port = rawPort !== undefined ? Number(rawPort) : undefined;
+    if (port !== undefined && (port < 1 || port > 65535)) continue;
+    if (!host.includes('.') && scheme === undefined && port === undefined && !(options.whole === true && written === trimmed)) continue;
+    found.push({ text: written, host, ...(port !== undefined ? { port } : {}), ...(scheme !== undefined ? { scheme: scheme.toLowerCase() } : {}) });
+  }
+  return found;
 }
 
 /** Where an object is visible: every namespace, or these. */

@@ -1,5 +1,5 @@
 // `meshgate analyze` as a command: exit codes (0, 1 at --fail-on, 2 on usage or unreadable input, in
-// every format), --output-file, --rules, stdin.
+// every format), --allow-partial, --output-file, --rules, stdin.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,23 +34,50 @@ describe('meshgate analyze exit codes', () => {
     assert.equal((await analyzeCli(['-f', blocked, '--fail-on', 'none'])).code, 0);
   });
 
-  it('2 on unreadable input, also with -o json, naming file and line; the readable rest is still reported', async () => {
+  it('2 on unreadable input, also with -o json, naming file and line, with no report and no score', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
     const broken = join(dir, 'broken.yaml');
     await writeFile(broken, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [unclosed\n');
     await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: app\n    image: nginx\n');
-    for (const format of ['text', 'json', 'sarif']) {
+    for (const format of ['text', 'json', 'sarif', 'plan-yaml']) {
       const result = await analyzeCli(['-f', dir, '-o', format]);
       assert.equal(result.code, 2, format);
+      assert.equal(result.stdout, '', `${format}: no report over part of the input`);
       assert.match(result.stderr, new RegExp(`${broken.replace(/[.]/g, '\\.')}:\\d+: invalid YAML`));
-      // SARIF lists findings only; text and JSON list every workload.
-      assert.match(result.stdout, format === 'sarif' ? /"version": "2\.1\.0"/ : /good/, `${format}: the report of the readable rest is printed`);
+      assert.match(result.stderr, /1 input could not be read, so there is no report and no readiness score; fix it, or run with --allow-partial to report on what could be read \(the score is then marked incomplete\)\.\n$/);
     }
-    const json = JSON.parse((await analyzeCli(['-f', dir, '-o', 'json'])).stdout) as { gaps?: { resource: string; reason: string }[] };
-    assert.ok(json.gaps?.some((gap) => gap.resource.startsWith(broken) && /invalid YAML/.test(gap.reason)), 'the unreadable file is a gap in the report');
     const missing = await analyzeCli(['-f', join(dir, 'nope.yaml'), '-o', 'json']);
     assert.equal(missing.code, 2);
+    assert.equal(missing.stdout, '');
     assert.match(missing.stderr, /nope\.yaml: no such file or directory/);
+  });
+
+  it('--allow-partial reports on the rest, names every gap and marks the score incomplete in every format', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [unclosed\n');
+    await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: app\n    image: nginx\n');
+    const run = async (format: string): Promise<string> => {
+      const result = await analyzeCli(['-f', dir, '--allow-partial', '-o', format]);
+      assert.equal(result.code, 0, `${format}: ${result.stderr}`);
+      assert.match(result.stderr, /broken\.yaml:\d+: invalid YAML/);
+      return result.stdout;
+    };
+    assert.match(await run('text'), /^Readiness score 100\/100 \(incomplete\) - 1 workload\(s\)/m);
+    assert.match(await run('text'), /! could not read .*broken\.yaml:\d+: invalid YAML/);
+    const json = JSON.parse(await run('json')) as { summary: { score: number; incomplete: boolean }; gaps: { resource: string; reason: string }[] };
+    assert.deepEqual([json.summary.score, json.summary.incomplete], [100, true]);
+    assert.ok(json.gaps.some((gap) => gap.resource.startsWith(broken) && /invalid YAML/.test(gap.reason)), 'the unreadable file is a gap in the report');
+    const sarif = JSON.parse(await run('sarif')) as { runs: { properties: { incomplete: boolean }; invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+    assert.equal(sarif.runs[0]!.properties.incomplete, true);
+    assert.match(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications[0]!.message.text, /^could not read .*broken\.yaml:\d+: invalid YAML/);
+    assert.match(await run('markdown'), /\*\*Readiness score: 100\/100 \(incomplete\)\*\*/);
+    const html = await run('html');
+    assert.match(html, /<span class="incomplete">incomplete: part of the input was not read<\/span>/);
+    assert.match(html, /<div class="gap">Could not read .*broken\.yaml/);
+    // A complete read says so too.
+    const complete = JSON.parse((await analyzeCli(['-f', join(dir, 'good.yaml'), '-o', 'json'])).stdout) as { summary: { incomplete: boolean } };
+    assert.equal(complete.summary.incomplete, false);
   });
 
   it('2 on usage mistakes', async () => {
@@ -81,6 +108,26 @@ describe('meshgate analyze exit codes', () => {
 });
 
 describe('meshgate analyze output', () => {
+  it("never shows a Secret's value, in any format, the rollout plan included", async () => {
+    const file = join(fixturesDir, 'analyze', 'strict-mtls-unmeshed-client', 'invalid', 'configmaps-and-secrets.yaml');
+    const runs = [
+      ...['text', 'json', 'yaml', 'markdown', 'sarif', 'html', 'plan-yaml'].map((format) => ['-o', format]),
+      ['--plan'],
+      ['--plan', '-o', 'json'],
+      ['--show-plan'],
+    ];
+    for (const args of runs) {
+      const result = await analyzeCli(['-f', file, '--fail-on', 'none', ...args]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(!result.stdout.includes('n0t-for-your-eyes') && !result.stderr.includes('n0t-for-your-eyes'), `${args.join(' ')}: the password is shown`);
+      assert.ok(!result.stdout.includes('postgres://agent'), `${args.join(' ')}: the Secret's URL is shown`);
+    }
+    // The Secret is named by its key, and the Service it names.
+    const text = (await analyzeCli(['-f', file, '--fail-on', 'none'])).stdout;
+    assert.match(text, /names Service payments\/ledger-db in key DATABASE_URL of Secret monitoring\/agent-db \(env DATABASE_URL of container agent\)/);
+  });
+
+
   it('--output-file writes the report and keeps stdout empty', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
     const target = join(dir, 'report.json');

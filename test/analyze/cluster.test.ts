@@ -134,9 +134,26 @@ describe('cluster source', () => {
         result.stderr,
         'meshgate analyze: cannot read the cluster (context east), so there is no report and no readiness score:\n' +
           '  could not read networkpolicies.networking.k8s.io: forbidden: networkpolicies is forbidden: User "system:serviceaccount:test:fake" cannot list resource "networkpolicies"\n' +
-          "Grant list on these resources to the kubeconfig's user (or narrow the scope with -n), then run again.\n",
+          "Grant list on these resources to the kubeconfig's user (or narrow the scope with -n) and run again, or run with --allow-partial to report on what could be read (the score is then marked incomplete).\n",
       );
     }
+  });
+
+  it('--allow-partial reports on what could be read: the gap named, the score marked incomplete', async () => {
+    const result = await cli(['--kubeconfig', config, '--context', 'east', '-o', 'json', '--fail-on', 'none', '--allow-partial']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stderr,
+      'meshgate analyze: reporting on part of the cluster (context east) (--allow-partial); the score is incomplete:\n' +
+        '  could not read networkpolicies.networking.k8s.io: forbidden: networkpolicies is forbidden: User "system:serviceaccount:test:fake" cannot list resource "networkpolicies"\n',
+    );
+    const data = JSON.parse(result.stdout) as { summary: { incomplete: boolean; score: number | null }; gaps: { resource: string; reason: string }[]; workloads: unknown[] };
+    assert.equal(data.summary.incomplete, true);
+    assert.ok(data.workloads.length > 0, 'the readable rest is reported');
+    assert.deepEqual(data.gaps.map((g) => g.resource), ['networkpolicies.networking.k8s.io']);
+    const text = await cli(['--kubeconfig', config, '--context', 'east', '--fail-on', 'none', '--allow-partial']);
+    assert.match(text.stdout, /^Readiness score \d+\/100 \(incomplete\) - /m);
+    assert.match(text.stdout, /^! could not read networkpolicies\.networking\.k8s\.io: forbidden: /m);
   });
 
   it('fails closed on a list that times out, naming the cluster when several are read', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { AnalysisReport } from '../../src/analyze/types.js';
 import { corpusDir, corpusSkip } from '../helpers/paths.js';
-import { analyzeFiles } from './helpers.js';
+import { analyzeFiles, engines } from './helpers.js';
 
 const corpus = (...parts: string[]): string => join(corpusDir, ...parts);
 
@@ -165,6 +165,56 @@ describe('real manifests: findings checked by hand', { skip: corpusSkip }, () =>
     const found = report.findings.filter((f) => f.rule === 'protocol-mismatch');
     assert.deepEqual(found.map((f) => `${f.resource.kind} ${f.resource.name} ${f.path} ${f.severity}`), ['Service cockroachdb spec.ports[0].name warning', 'Service cockroachdb-public spec.ports[0].name warning']);
     assert.match(found[0]!.message, /declared grpc \(name "grpc"\), but CockroachDB \(image cockroachdb\/cockroach:v1\.1\.0\) serves gRPC between nodes and the PostgreSQL wire protocol/);
+  });
+
+  it('callers without a mesh certificate: LoadBalancers, a NodePort and an admission webhook, with their ports and fixes', async () => {
+    const strict = async (...files: string[][]): Promise<string[]> => {
+      const report = await analyzeFiles(files.map((f) => corpus(...f)));
+      return report.findings
+        .filter((f) => f.rule.startsWith('strict-mtls-'))
+        .map((f) => `${f.severity} ${f.rule} ${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name} ${f.path} -> ${/^(\S+ \S+): target port (\d+) \(port (\d+)/.exec(f.message)?.slice(1).join(' ')}`)
+        .sort();
+    };
+    // The ingress-nginx controller: its LoadBalancer (80, 443) and its admission webhook (443 -> 8443).
+    assert.deepEqual(await strict(['ingress-nginx', 'deploy-cloud-1.24.yaml']), [
+      'warning strict-mtls-control-plane-client ValidatingWebhookConfiguration /ingress-nginx-admission webhooks[0].clientConfig.service -> Deployment ingress-nginx/ingress-nginx-controller 8443 443',
+      'warning strict-mtls-external-clients Service ingress-nginx/ingress-nginx-controller spec.ports[0] -> Deployment ingress-nginx/ingress-nginx-controller 80 80',
+      'warning strict-mtls-external-clients Service ingress-nginx/ingress-nginx-controller spec.ports[1] -> Deployment ingress-nginx/ingress-nginx-controller 443 443',
+    ]);
+    assert.deepEqual(await strict(['microservices-demo', 'frontend.yaml']), [
+      'warning strict-mtls-external-clients Service opentelemetry-demo/frontend-external spec.ports[0] -> Deployment opentelemetry-demo/frontend 8080 80',
+    ]);
+    assert.deepEqual(await strict(['k8s-e2e', 'cassandra-tester.yaml']), ['warning strict-mtls-external-clients Service default/test-server spec.ports[0] -> Deployment default/cassandra-test-server 8080 8080']);
+    assert.deepEqual(await strict(['k8s-examples', 'https-nginx-app.yaml']), [
+      'warning strict-mtls-external-clients Service default/nginxsvc spec.ports[0] -> ReplicationController default/my-nginx 80 80',
+      'warning strict-mtls-external-clients Service default/nginxsvc spec.ports[1] -> ReplicationController default/my-nginx 443 443',
+    ]);
+    // The controller is no longer "ready": the namespace score says so too.
+    const report = await analyzeFiles([corpus('ingress-nginx', 'deploy-cloud-1.24.yaml')]);
+    assert.equal(statusOf(report, 'ingress-nginx-controller'), 'ready-with-changes');
+    assert.notEqual(report.namespaces.find((n) => n.namespace === 'ingress-nginx')?.score, 100);
+    // The first fix keeps the controller's three ports PERMISSIVE for its own pods only.
+    const webhook = report.findings.find((f) => f.rule === 'strict-mtls-control-plane-client')!;
+    assert.equal(webhook.fixes?.[0]?.command, 'kubectl apply -f -');
+    assert.match(webhook.fixes?.[0]?.yaml ?? '', /kind: PeerAuthentication\nmetadata:\n {2}name: ingress-nginx-controller-permissive\n {2}namespace: ingress-nginx\n/);
+    assert.match(webhook.fixes?.[0]?.yaml ?? '', /portLevelMtls:\n {4}"80":\n {6}mode: PERMISSIVE\n {4}"443":\n {6}mode: PERMISSIVE\n {4}"8443":\n {6}mode: PERMISSIVE\n/);
+  });
+
+  it('the rollout plan of the whole corpus: callers first, its YAML valid', async () => {
+    const report = await analyzeFiles([corpusDir], { rollout: true });
+    const steps = report.rollout!.steps;
+    assert.ok(steps.length > 0);
+    assert.equal(steps[steps.length - 1]!.action, 'mesh-strict');
+    // Every namespace's STRICT step comes after its verify step and after the enrolment of its callers.
+    for (const step of steps.filter((s) => s.action === 'strict')) {
+      for (const before of step.after) assert.ok(before < step.number, `step ${step.number} after ${before}`);
+    }
+    const ingress = steps.filter((s) => s.namespace === 'ingress-nginx').map((s) => s.action);
+    assert.deepEqual(ingress, ['enrol', 'verify', 'exceptions', 'strict']);
+    for (const object of steps.flatMap((s) => s.objects)) {
+      const result = engines.validateResource!(object);
+      if (result) assert.deepEqual(result.errors, [], JSON.stringify(object));
+    }
   });
 
   it('the whole corpus analyses without crashing, every finding located', async () => {

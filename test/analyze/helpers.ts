@@ -23,12 +23,12 @@ export async function builtinRules(): Promise<CompiledRule[]> {
   return builtin;
 }
 
-export function analyzeResources(resources: readonly SourcedResource[], rules: readonly CompiledRule[], config: MeshgateConfig = defaultConfig(), withEngines: AnalyzerEngines = engines): AnalysisReport {
-  return analyze({ resources, rules, config, engines: withEngines, version: 'test', source: 'test' });
+export function analyzeResources(resources: readonly SourcedResource[], rules: readonly CompiledRule[], config: MeshgateConfig = defaultConfig(), withEngines: AnalyzerEngines = engines, rollout = false): AnalysisReport {
+  return analyze({ resources, rules, config, engines: withEngines, version: 'test', source: 'test', rollout });
 }
 
-export async function analyzeFiles(paths: readonly string[], options: { config?: MeshgateConfig; engines?: AnalyzerEngines } = {}): Promise<AnalysisReport> {
+export async function analyzeFiles(paths: readonly string[], options: { config?: MeshgateConfig; engines?: AnalyzerEngines; rollout?: boolean } = {}): Promise<AnalysisReport> {
   const read = await readFileSources(paths, Readable.from([]));
   if (read.errors.length > 0) throw new Error(read.errors.map((e) => e.message).join('\n'));
-  return analyzeResources(read.resources, await builtinRules(), options.config ?? defaultConfig(), options.engines ?? engines);
+  return analyzeResources(read.resources, await builtinRules(), options.config ?? defaultConfig(), options.engines ?? engines, options.rollout === true);
 }

@@ -38,6 +38,7 @@ describe('html report in headless Chromium', { skip }, () => {
       join(analyzeDir, 'headless-undeclared-ports', 'invalid', 'peer-ports.yaml'),
       join(analyzeDir, 'namespace-not-enrolled', 'invalid', 'no-label.yaml'),
       join(analyzeDir, 'injection-disabled', 'invalid', 'namespace-disabled.yaml'),
+      join(analyzeDir, 'strict-mtls-control-plane-client', 'invalid', 'admission-webhooks.yaml'),
     ]);
     const dir = await mkdtemp(join(tmpdir(), 'meshgate-html-'));
     const page = join(dir, 'report.html');
@@ -53,6 +54,10 @@ describe('html report in headless Chromium', { skip }, () => {
     for (const workload of report.workloads) assert.ok(html.includes(`<b>${workload.name}</b>`), workload.name);
     assert.match(html, /<span class="status blocked">blocked<\/span>/);
     assert.match(html, /Linkerd is already part of this pod/);
+    // A caller without a mesh certificate, with its fixes folded under the finding, YAML kept as written.
+    assert.match(html, /<code>strict-mtls-control-plane-client<\/code>/);
+    assert.match(html, /<details class="fixes"><summary>2 fixes ready to apply<\/summary><ol><li>Accept connections without mTLS on port 8443 of Deployment policy\/policy-webhook only/);
+    assert.match(html, /<pre>\$ kubectl apply -f -\napiVersion: security\.istio\.io\/v1\nkind: PeerAuthentication\nmetadata:\n {2}name: policy-webhook-permissive\n/);
 
     const order = [...html.matchAll(/<span class="status ([a-z-]+)">/g)].map((m) => m[1]);
     const rank = ['blocked', 'ready-with-changes', 'ready', 'skipped'];

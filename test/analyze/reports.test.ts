@@ -24,7 +24,9 @@ describe('json and yaml', () => {
     const data = JSON.parse(renderReport(report, 'json', { color: false })) as Record<string, unknown>;
     assert.deepEqual(keys(data), ['findings', 'source', 'summary', 'version', 'workloads']);
     const summary = data['summary'] as Record<string, unknown>;
-    assert.deepEqual(keys(summary), ['blocked', 'findings', 'ready', 'readyWithChanges', 'score', 'skipped', 'workloads']);
+    // The contract's fields, and `incomplete` (true when part of the input was not read, --allow-partial).
+    assert.deepEqual(keys(summary), ['blocked', 'findings', 'incomplete', 'ready', 'readyWithChanges', 'score', 'skipped', 'workloads']);
+    assert.equal(summary['incomplete'], false);
     assert.deepEqual(keys(summary['findings']), ['error', 'info', 'warning']);
     const workloads = data['workloads'] as Record<string, unknown>[];
     assert.ok(workloads.length >= 3);
@@ -138,10 +140,10 @@ const serviceInfo = finding('port-protocol', 'info', 'Service', 'shop', 'web');
 const handMade: AnalysisReport = {
   version: 'test',
   source: 'files: a.yaml',
-  summary: { workloads: 5, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 2, score: 33, findings: { error: 1, warning: 4, info: 1 } },
+  summary: { workloads: 5, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 2, score: 33, incomplete: false, findings: { error: 1, warning: 4, info: 1 } },
   namespaces: [
-    { namespace: 'kube-system', workloads: 1, ready: 0, readyWithChanges: 0, blocked: 0, skipped: 1, score: null },
-    { namespace: 'shop', workloads: 4, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 1, score: 33 },
+    { namespace: 'kube-system', workloads: 1, ready: 0, readyWithChanges: 0, blocked: 0, skipped: 1, score: null, incomplete: false },
+    { namespace: 'shop', workloads: 4, ready: 0, readyWithChanges: 2, blocked: 1, skipped: 1, score: 33, incomplete: false },
   ],
   workloads: [
     workload('kube-system', 'coredns', 'skipped', []),

@@ -3,6 +3,8 @@
 //
 //   # expect: <severity> <Kind> <namespace>/<name> <field path>
 //   #   <the full message, wrapped over as many lines as it takes>
+//   # fix: <command>
+//   #   | <the fix's YAML, line by line>
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Finding } from '../../src/analyze/types.js';
@@ -14,12 +16,16 @@ export interface FindingExpectation {
   /** `-` stands for an empty path. */
   readonly path: string;
   readonly message: string;
+  /** The finding's fixes, in order: the command and the YAML it is given. */
+  readonly fixes: readonly { readonly command: string; readonly yaml: string }[];
   /** Line of the `# expect:` comment, for failure messages. */
   readonly line: number;
 }
 
 const HEAD = /^#\s*expect:\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S.*?)\s*$/;
 const CONTINUATION = /^#\s{2,}(\S.*?)\s*$/;
+const FIX = /^#\s*fix:\s*(\S.*?)\s*$/;
+const YAML_LINE = /^#\s{2,}\|(?: (.*))?$/;
 
 export function findingExpectations(file: string): FindingExpectation[] {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -35,7 +41,15 @@ export function findingExpectations(file: string): FindingExpectation[] {
       message.push(more[1]!);
     }
     assert.ok(message.length > 0, `${file}:${index + 1}: "# expect:" needs the message on the following "#   " lines`);
-    out.push({ severity: head[1]!, resource: `${head[2]} ${head[3]}`, path: head[4]!, message: message.join(' '), line: index + 1 });
+    const fixes: { command: string; yaml: string }[] = [];
+    for (let next = index + 1 + message.length; next < lines.length; next++) {
+      const fix = FIX.exec(lines[next]!);
+      if (!fix) break;
+      const yaml: string[] = [];
+      while (next + 1 < lines.length && YAML_LINE.test(lines[next + 1]!)) yaml.push(YAML_LINE.exec(lines[++next]!)![1] ?? '');
+      fixes.push({ command: fix[1]!, yaml: yaml.length > 0 ? `${yaml.join('\n')}\n` : '' });
+    }
+    out.push({ severity: head[1]!, resource: `${head[2]} ${head[3]}`, path: head[4]!, message: message.join(' '), fixes, line: index + 1 });
   });
   return out;
 }
@@ -48,6 +62,7 @@ export function describeFinding(finding: Finding): Omit<FindingExpectation, 'lin
     resource: `${kind} ${namespace === null ? '' : `${namespace}/`}${name}`,
     path: finding.path === '' ? '-' : finding.path,
     message: finding.message,
+    fixes: (finding.fixes ?? []).map((fix) => ({ command: fix.command, yaml: fix.yaml })),
   };
 }
 
@@ -63,5 +78,6 @@ export function formatExpectation(expected: Omit<FindingExpectation, 'line'>): s
     } else current = current === '' ? word : `${current} ${word}`;
   }
   if (current !== '') wrapped.push(current);
-  return [`# expect: ${expected.severity} ${expected.resource} ${expected.path}`, ...wrapped.map((w) => `#   ${w}`)].join('\n');
+  const fixes = expected.fixes.flatMap((fix) => [`# fix: ${fix.command}`, ...fix.yaml.replace(/\n$/, '').split('\n').filter((line, i, all) => all.length > 1 || line !== '').map((line) => (line === '' ? '#   |' : `#   | ${line}`))]);
+  return [`# expect: ${expected.severity} ${expected.resource} ${expected.path}`, ...wrapped.map((w) => `#   ${w}`), ...fixes].join('\n');
 }

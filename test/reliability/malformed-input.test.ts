@@ -102,7 +102,7 @@ describe('the CLI on a directory of malformed files', { timeout: 120_000 }, () =
   /** The same without the two unreadable files. */
   let readable: string;
   /** The CLI runs of the tests, started together in before() (they are independent). */
-  let runs: Record<'analyzeMixed' | 'analyzeReadable' | 'injectMixed' | 'injectReadable' | 'injectWellFormed' | 'validateMixed', Promise<CliOutcome>>;
+  let runs: Record<'analyzeMixed' | 'analyzeMixedPartial' | 'analyzeReadable' | 'injectMixed' | 'injectReadable' | 'injectWellFormed' | 'validateMixed', Promise<CliOutcome>>;
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'meshgate-malformed-'));
@@ -120,6 +120,7 @@ describe('the CLI on a directory of malformed files', { timeout: 120_000 }, () =
     await writeFile(join(mixed, 'binary.yaml'), binaryContent());
     runs = {
       analyzeMixed: runCli(['analyze', '-f', mixed, '-o', 'json']),
+      analyzeMixedPartial: runCli(['analyze', '-f', mixed, '-o', 'json', '--allow-partial', '--fail-on', 'none']),
       analyzeReadable: runCli(['analyze', '-f', readable, '-o', 'json']),
       injectMixed: runCli(['inject', '-f', mixed]),
       injectReadable: runCli(['inject', '-f', readable, '-o', 'json']),
@@ -142,10 +143,15 @@ describe('the CLI on a directory of malformed files', { timeout: 120_000 }, () =
     namesEachProblem(outcome, mixed, 'analyze');
   });
 
-  it('analyze -o json still reports the readable workloads of the same directory', async () => {
-    const outcome = await runs.analyzeMixed;
-    assert.equal(outcome.code, 2);
-    const report = JSON.parse(outcome.stdout) as Report;
+  it('analyze -o json gives no report over part of the input; with --allow-partial, the readable workloads of the same directory', async () => {
+    const refused = await runs.analyzeMixed;
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    const outcome = await runs.analyzeMixedPartial;
+    assert.equal(outcome.code, 0, outcome.stderr);
+    noStackTrace(outcome, 'analyze');
+    const report = JSON.parse(outcome.stdout) as Report & { summary: { incomplete: boolean } };
+    assert.equal(report.summary.incomplete, true);
     const names = workloadNames(report);
     for (const wanted of ['Deployment shop/web', 'Deployment shop/api', 'Deployment shop/bom-app', 'Deployment shop/huge-line']) {
       assert.ok(names.includes(wanted), `${wanted} analyzed: ${names.join(', ')}`);

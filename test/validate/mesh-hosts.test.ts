@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../src/k8s/objects.js';
-import { MeshHosts, resolveHost, serviceOfDnsName, visibilityOf } from '../../src/validate/mesh-hosts.js';
+import { dnsNamesIn, MeshHosts, resolveHost, serviceOfDnsName, visibilityOf } from '../../src/validate/mesh-hosts.js';
 import { virtualServiceReferenceProblems } from '../../src/validate/references.js';
 
 const service = (name: string, namespace: string, exportTo?: string, ports: number[] = [80]): KubeObject => ({
@@ -48,6 +48,47 @@ describe('serviceOfDnsName: what a pod in a namespace reaches by name', () => {
   for (const [name, expected] of cases) {
     it(`${name}`, () => assert.deepEqual(serviceOfDnsName(name, 'web'), expected));
   }
+  it('reads a pod\'s name under a headless Service only when asked', () => {
+    assert.deepEqual(serviceOfDnsName('db-0.db.shop.svc.cluster.local', 'web', { pods: true }), { name: 'db', namespace: 'shop', pod: 'db-0' });
+    assert.deepEqual(serviceOfDnsName('db-0.db.shop.svc', 'web', { pods: true }), { name: 'db', namespace: 'shop', pod: 'db-0' });
+    assert.equal(serviceOfDnsName('db-0.db.shop.svc.cluster.local', 'web'), undefined);
+    assert.equal(serviceOfDnsName('www.example.com', 'web', { pods: true }), undefined);
+  });
+});
+
+describe('dnsNamesIn: host names in free text', () => {
+  const names = (text: string, whole = false): string[] =>
+    dnsNamesIn(text, { whole }).map((m) => `${m.scheme ? `${m.scheme}://` : ''}${m.host}${m.port !== undefined ? `:${m.port}` : ''}`);
+  const cases: [string, string[], boolean?][] = [
+    ['http://orders.shop/api/v2?x=1', ['http://orders.shop']],
+    ['orders.shop.svc.cluster.local:9090', ['orders.shop.svc.cluster.local:9090']],
+    ['orders:7070', ['orders:7070']],
+    ['postgres://app:secret@db.payments:5432/ledger', ['postgres://db.payments:5432']],
+    ['jdbc:mysql://mysql-0.mysql:3306/app', ['mysql://mysql-0.mysql:3306']],
+    ['--grpc=payments.shop.svc:50051', ['payments.shop.svc:50051']],
+    ['upstream a { server api.payments.svc.cluster.local:8080; }', ['api.payments.svc.cluster.local:8080']],
+    ['FQDN=redis.cache.svc.cluster.local.', ['redis.cache.svc.cluster.local']],
+    // A lone word is a host only with a scheme or a port, or as a whole value when asked.
+    ['nginx -g daemon off;', []],
+    ['orders', []],
+    ['orders', ['orders'], true],
+    ['  orders  ', ['orders'], true],
+    // Glued to something before it: a path, a key, a variable, a port list; a user before @.
+    ['/etc/nginx/nginx.conf', []],
+    ['key:value.thing', []],
+    ['$(NS).svc', []],
+    ['admin@orders', []],
+    ['a_b.c', []],
+    ['port 99999 on orders:99999', []],
+  ];
+  for (const [text, expected, whole] of cases) {
+    it(`${JSON.stringify(text)}${whole ? ' (whole)' : ''}`, () => assert.deepEqual(names(text, whole), expected));
+  }
+  it('keeps what was written, without the user and password of a URL in the host', () => {
+    const [mention] = dnsNamesIn('postgres://app:secret@db.payments:5432/ledger');
+    assert.equal(mention?.host, 'db.payments');
+    assert.ok(!mention?.host.includes('secret'));
+  });
 });
 
 describe('visibilityOf: exportTo entries', () => {

@@ -3,7 +3,7 @@
 import type { MeshgateConfig } from '../../config/types.js';
 import type { AnalyzerEngines } from '../engines.js';
 import type { Inventory } from '../inventory.js';
-import type { ResourceRef, RuleInfo, Severity } from '../types.js';
+import type { Fix, ResourceRef, RuleInfo, Severity } from '../types.js';
 
 /** What a JSON Schema rule evaluates, and when it fires. */
 export interface MatchSpec {
@@ -36,6 +36,7 @@ export interface FindingDraft {
   readonly istioCode?: string | null;
   readonly remediation?: string;
   readonly affects?: readonly ResourceRef[];
+  readonly fixes?: readonly Fix[];
 }
 
 export interface RuleContext {

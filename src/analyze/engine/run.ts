@@ -72,6 +72,7 @@ function toFinding(definition: RuleDefinition, draft: FindingDraft): Finding {
     message: draft.message ?? fill(definition.message, draft.data),
     remediation: draft.remediation ?? fill(definition.remediation, draft.data),
     ...(draft.affects && draft.affects.length > 0 ? { affects: draft.affects } : {}),
+    ...(draft.fixes && draft.fixes.length > 0 ? { fixes: draft.fixes } : {}),
   };
 }
 

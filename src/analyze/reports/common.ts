@@ -7,9 +7,9 @@ export function findingsUnderWorkloads(report: AnalysisReport): Set<Finding> {
   return new Set(report.workloads.flatMap((w) => w.findings));
 }
 
-/** `73/100`, or `n/a` when no workload is to be injected. */
-export function formatScore(score: number | null): string {
-  return score === null ? 'n/a' : `${score}/100`;
+/** `73/100`, or `n/a` when no workload is to be injected; `(incomplete)` when part of the input was not read. */
+export function formatScore(score: number | null, incomplete = false): string {
+  return `${score === null ? 'n/a' : `${score}/100`}${incomplete ? ' (incomplete)' : ''}`;
 }
 
 /** The findings of one rule at one severity, and what they touch. */

@@ -19,12 +19,13 @@ const CSS = `
 header{background:#1f3a5f;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:22px}header p{margin:0;opacity:.85}
 main{padding:24px 32px;max-width:1400px}section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:18px 22px;margin-bottom:22px}
 h2{font-size:17px;margin:0 0 12px}.cards{display:flex;gap:14px;flex-wrap:wrap}.card{flex:1 1 130px;border-radius:8px;padding:12px 14px;background:#f4f6f8;border-left:5px solid #1f3a5f}
-.card b{display:block;font-size:26px}.card span{color:#56616d}.card.ready{border-color:${COLORS.ready}}.card.changes{border-color:${COLORS.changes}}.card.blocked{border-color:${COLORS.blocked}}.card.skipped{border-color:${COLORS.skipped}}
+.card b{display:block;font-size:26px}.incomplete{display:block;color:#8a5a00;font-weight:600}.card span{color:#56616d}.card.ready{border-color:${COLORS.ready}}.card.changes{border-color:${COLORS.changes}}.card.blocked{border-color:${COLORS.blocked}}.card.skipped{border-color:${COLORS.skipped}}
 table{border-collapse:collapse;width:100%}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}th,td{text-align:left;padding:7px 9px;border-bottom:1px solid #e3e7eb;vertical-align:top}th{background:#eef1f4;font-weight:600}
 .status{display:inline-block;border-radius:10px;padding:1px 9px;color:#fff;font-size:12px;white-space:nowrap}.status.ready{background:${COLORS.ready}}.status.ready-with-changes{background:${COLORS.changes}}.status.blocked{background:${COLORS.blocked}}.status.skipped{background:${COLORS.skipped}}
 .sev{font-weight:600;text-transform:uppercase;font-size:11px}.sev.error{color:${COLORS.blocked}}.sev.warning{color:#b57d00}.sev.info{color:#3b73b9}
 ul.findings{margin:0;padding-left:16px}ul.findings li{margin-bottom:6px}.fix{color:#56616d}.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#56616d}
 details summary{cursor:pointer;color:#1f3a5f}details ul{margin:6px 0 0;padding-left:16px;color:#37424d}.muted{color:#7a8590}.gap{color:#8a5a00;background:#fff6e0;padding:8px 12px;border-radius:6px;margin:6px 0}
+.fixes pre{background:#f4f6f8;border-radius:6px;padding:8px 10px;margin:4px 0 8px;font-size:12px;white-space:pre;overflow-x:auto;overflow-wrap:normal}.fixes ol{margin:4px 0;padding-left:18px}
 .nowrap{white-space:nowrap;overflow-wrap:normal}#rules code{overflow-wrap:normal}.score{font-size:40px;font-weight:700}.legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 `;
 
@@ -60,16 +61,22 @@ function namespaceChart(namespaces: readonly NamespaceSummary[]): string {
         })
         .join('');
       const name = ns.cluster ? `${ns.cluster}/${ns.namespace}` : ns.namespace;
-      return `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" font-size="12" fill="#1d2630">${esc(name.length > 30 ? `${name.slice(0, 29)}…` : name)}</text>${rects}<text x="${labelWidth + barWidth + 8}" y="${y + 13}" font-size="12" font-weight="600" fill="#1d2630">${formatScore(ns.score)} (${ns.workloads})</text>`;
+      return `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" font-size="12" fill="#1d2630">${esc(name.length > 30 ? `${name.slice(0, 29)}…` : name)}</text>${rects}<text x="${labelWidth + barWidth + 8}" y="${y + 13}" font-size="12" font-weight="600" fill="#1d2630">${formatScore(ns.score, ns.incomplete)} (${ns.workloads})</text>`;
     })
     .join('');
   const legend = `<p class="legend"><span><i style="background:${COLORS.ready}"></i>ready</span><span><i style="background:${COLORS.changes}"></i>ready with changes</span><span><i style="background:${COLORS.blocked}"></i>blocked</span><span><i style="background:${COLORS.skipped}"></i>skipped</span></p>`;
   return `${legend}<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Readiness by namespace" width="${labelWidth + barWidth + 110}" height="${height}" viewBox="0 0 ${labelWidth + barWidth + 110} ${height}">${bars}</svg>`;
 }
 
+function fixesOf(f: Finding): string {
+  if (!f.fixes || f.fixes.length === 0) return '';
+  const items = f.fixes.map((fix) => `<li>${esc(fix.title)}<pre>$ ${esc(fix.command)}\n${esc(fix.yaml)}</pre></li>`).join('');
+  return `<details class="fixes"><summary>${f.fixes.length} fix${f.fixes.length > 1 ? 'es' : ''} ready to apply</summary><ol>${items}</ol></details>`;
+}
+
 function findingItem(f: Finding, workload?: WorkloadReport): string {
   const other = workload && (f.resource.kind !== workload.kind || f.resource.name !== workload.name) ? ` <span class="muted">(on ${esc(f.resource.kind)} ${esc(f.resource.name)})</span>` : '';
-  return `<li><span class="sev ${f.severity}">${esc(f.severity)}</span> <code>${esc(f.rule)}</code>${f.istioCode ? ` <span class="muted">${esc(f.istioCode)}</span>` : ''}${other}: ${esc(f.message)}${f.path ? ` <span class="path">${esc(f.path)}</span>` : ''}<br><span class="fix">Fix: ${esc(f.remediation)}</span></li>`;
+  return `<li><span class="sev ${f.severity}">${esc(f.severity)}</span> <code>${esc(f.rule)}</code>${f.istioCode ? ` <span class="muted">${esc(f.istioCode)}</span>` : ''}${other}: ${esc(f.message)}${f.path ? ` <span class="path">${esc(f.path)}</span>` : ''}<br><span class="fix">Fix: ${esc(f.remediation)}</span>${fixesOf(f)}</li>`;
 }
 
 function blockersTable(report: AnalysisReport): string {
@@ -108,7 +115,7 @@ export function renderHtml(report: AnalysisReport): string {
 <body><header><h1>Mesh readiness report</h1><p>${esc(report.source)} - meshgate ${esc(report.version)}</p></header>
 <main>
 <section id="summary"><h2>Summary</h2>
-<div class="cards"><div class="card"><span>Readiness score</span><b class="score">${formatScore(s.score)}</b></div>${card('', s.workloads, 'workloads')}${card('ready', s.ready, 'ready')}${card('changes', s.readyWithChanges, 'ready with changes')}${card('blocked', s.blocked, 'blocked')}${card('skipped', s.skipped, 'skipped')}</div>
+<div class="cards"><div class="card"><span>Readiness score</span><b class="score">${formatScore(s.score)}</b>${s.incomplete ? '<span class="incomplete">incomplete: part of the input was not read</span>' : ''}</div>${card('', s.workloads, 'workloads')}${card('ready', s.ready, 'ready')}${card('changes', s.readyWithChanges, 'ready with changes')}${card('blocked', s.blocked, 'blocked')}${card('skipped', s.skipped, 'skipped')}</div>
 <p>Findings: <span class="sev error">${s.findings.error} errors</span>, <span class="sev warning">${s.findings.warning} warnings</span>, <span class="sev info">${s.findings.info} info</span>.</p>${gaps}
 </section>
 <section id="namespaces"><h2>Readiness by namespace</h2>${namespaceChart(report.namespaces)}</section>

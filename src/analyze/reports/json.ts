@@ -13,6 +13,7 @@ function findingJson(finding: Finding): Record<string, unknown> {
     path: finding.path,
     message: finding.message,
     remediation: finding.remediation,
+    ...(finding.fixes ? { fixes: finding.fixes.map((fix) => ({ title: fix.title, command: fix.command, yaml: fix.yaml })) } : {}),
   };
 }
 
@@ -28,6 +29,7 @@ export function reportData(report: AnalysisReport): Record<string, unknown> {
       blocked: report.summary.blocked,
       skipped: report.summary.skipped,
       score: report.summary.score,
+      incomplete: report.summary.incomplete,
       findings: { ...report.summary.findings },
     },
     workloads: report.workloads.map((w) => ({

@@ -21,7 +21,8 @@ export function renderMarkdown(report: AnalysisReport): string {
   const out: string[] = [];
   out.push(`# Mesh readiness report`, '');
   out.push(`Source: ${report.source} - meshgate ${report.version}`, '');
-  out.push(`**Readiness score: ${formatScore(s.score)}**`, '');
+  out.push(`**Readiness score: ${formatScore(s.score, s.incomplete)}**`, '');
+  if (s.incomplete) out.push('The score covers only what could be read (--allow-partial): see what is missing below.', '');
   out.push('| Workloads | Ready | Ready with changes | Blocked | Skipped | Errors | Warnings | Info |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.workloads} | ${s.ready} | ${s.readyWithChanges} | ${s.blocked} | ${s.skipped} | ${s.findings.error} | ${s.findings.warning} | ${s.findings.info} |`, '');
@@ -31,7 +32,7 @@ export function renderMarkdown(report: AnalysisReport): string {
     out.push('| Namespace | Score | Workloads | Ready | Ready with changes | Blocked | Skipped |');
     out.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const ns of report.namespaces) {
-      out.push(`| ${cell(ns.cluster ? `${ns.cluster}/${ns.namespace}` : ns.namespace)} | ${formatScore(ns.score)} | ${ns.workloads} | ${ns.ready} | ${ns.readyWithChanges} | ${ns.blocked} | ${ns.skipped} |`);
+      out.push(`| ${cell(ns.cluster ? `${ns.cluster}/${ns.namespace}` : ns.namespace)} | ${formatScore(ns.score, ns.incomplete)} | ${ns.workloads} | ${ns.ready} | ${ns.readyWithChanges} | ${ns.blocked} | ${ns.skipped} |`);
     }
     out.push('');
   }
@@ -52,6 +53,9 @@ export function renderMarkdown(report: AnalysisReport): string {
     for (const f of w.findings) {
       out.push(`- **${f.severity}** \`${f.rule}\`${f.istioCode ? ` (${f.istioCode})` : ''}: ${f.message}${f.path ? ` (at \`${f.path}\`)` : ''}`);
       out.push(`  - Fix: ${f.remediation}`);
+      (f.fixes ?? []).forEach((fix, index) => {
+        out.push(`  - ${index + 1}. ${fix.title}: \`${fix.command}\``, '', '    ```yaml', ...fix.yaml.replace(/\n$/, '').split('\n').map((line) => `    ${line}`), '    ```', '');
+      });
     }
     if (w.plan.length > 0) {
       out.push('', '<details><summary>Injection plan</summary>', '');

@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for code scanning: one result per finding with its file and line, rules with help text.
 import { pathToFileURL } from 'node:url';
+import { describeGap } from './common.js';
 import type { AnalysisReport, Severity } from '../types.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -38,7 +39,12 @@ export function renderSarif(report: AnalysisReport): string {
             }
           : { logicalLocations: [logical] },
       ],
-      properties: { istioCode: finding.istioCode, resource: { ...r }, path: finding.path },
+      properties: {
+        istioCode: finding.istioCode,
+        resource: { ...r },
+        path: finding.path,
+        ...(finding.fixes ? { fixes: finding.fixes.map((fix) => ({ title: fix.title, command: fix.command, yaml: fix.yaml })) } : {}),
+      },
     };
   });
   const sarif = {
@@ -48,7 +54,14 @@ export function renderSarif(report: AnalysisReport): string {
       {
         tool: { driver: { name: 'meshgate', version: report.version, informationUri: 'https://github.com/meshgate/meshgate', rules } },
         results,
-        properties: { source: report.source, summary: report.summary },
+        // What could not be read (--allow-partial) is a notification of the run: the results are incomplete.
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: report.gaps.map((gap) => ({ level: 'error', message: { text: `could not read ${describeGap(gap)}` } })),
+          },
+        ],
+        properties: { source: report.source, summary: report.summary, incomplete: report.summary.incomplete },
       },
     ],
   };

@@ -27,12 +27,26 @@ function where(resource: ResourceRef): string {
   return ` (${resource.file}${resource.line !== null ? `:${resource.line}` : ''})`;
 }
 
-function findingLines(finding: Finding, color: boolean, indent: string): string[] {
+/**
+ * A finding with its fixes. Each fix's YAML is printed once per block (`shown`): findings about the
+ * same workload usually share the same PeerAuthentication.
+ */
+function findingLines(finding: Finding, color: boolean, indent: string, shown: Set<string> = new Set()): string[] {
   const code = finding.istioCode ? ` ${finding.istioCode}` : '';
   const head = `${indent}${paint(color, SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase().padEnd(7))} [${finding.rule}${code}] ${finding.message}`;
   const lines = [head];
   if (finding.path) lines.push(`${indent}        at ${finding.path}`);
   lines.push(`${indent}        fix: ${finding.remediation}`);
+  (finding.fixes ?? []).forEach((fix, index) => {
+    const key = `${fix.command}\n${fix.yaml}`;
+    if (shown.has(key)) {
+      lines.push(`${indent}        ${index + 1}. ${fix.title}: as above`);
+      return;
+    }
+    shown.add(key);
+    lines.push(`${indent}        ${index + 1}. ${fix.title}:`, `${indent}          ${paint(color, 'grey', `$ ${fix.command}`)}`);
+    for (const line of fix.yaml.replace(/\n$/, '').split('\n')) lines.push(`${indent}          ${line}`);
+  });
   return lines;
 }
 
@@ -57,7 +71,7 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
   const out: string[] = [];
   out.push(paint(color, 'bold', `meshgate analyze: ${report.source}`));
   out.push(
-    `Readiness score ${formatScore(s.score)} - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
+    `Readiness score ${formatScore(s.score, s.incomplete)} - ${s.workloads} workload(s): ${s.ready} ready, ${s.readyWithChanges} ready with changes, ${s.blocked} blocked, ${s.skipped} skipped; findings: ${s.findings.error} error(s), ${s.findings.warning} warning(s), ${s.findings.info} info`,
   );
   for (const gap of report.gaps) {
     out.push(paint(color, 'yellow', `! could not read ${describeGap(gap)}`));
@@ -87,17 +101,19 @@ export function renderText(report: AnalysisReport, options: TextOptions): string
   for (const group of ordered) {
     const ns = report.namespaces.find((n) => n.namespace === group.namespace && n.cluster === group.cluster);
     out.push('');
-    out.push(paint(color, 'bold', `${group.cluster ? `cluster ${group.cluster}, ` : ''}namespace ${group.namespace}${ns ? ` (score ${formatScore(ns.score)})` : ''}`));
+    out.push(paint(color, 'bold', `${group.cluster ? `cluster ${group.cluster}, ` : ''}namespace ${group.namespace}${ns ? ` (score ${formatScore(ns.score, ns.incomplete)})` : ''}`));
+    const shownInOthers = new Set<string>();
     for (const finding of group.others) {
       out.push(`  ${refLabel(finding.resource)}${where(finding.resource)}`);
-      out.push(...findingLines(finding, color, '    '));
+      out.push(...findingLines(finding, color, '    ', shownInOthers));
     }
     for (const workload of group.workloads) {
       const reason = workload.statusReason ? ` - ${workload.statusReason}` : '';
       out.push(`  ${refLabel(workload)}${where({ ...workload, namespace: workload.namespace })}: ${paint(color, STATUS_STYLE[workload.status], workload.status)}${reason}`);
+      const shown = new Set<string>();
       for (const finding of workload.findings) {
         const named = finding.resource.kind !== workload.kind || finding.resource.name !== workload.name ? ` (on ${refLabel(finding.resource)})` : '';
-        const lines = findingLines(finding, color, '    ');
+        const lines = findingLines(finding, color, '    ', shown);
         lines[0] += named;
         out.push(...lines);
       }

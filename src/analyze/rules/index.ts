@@ -32,6 +32,9 @@ import { rule as quotaHeadroom } from './quota-headroom.js';
 import { rule as referencedResourceNotFound } from './referenced-resource-not-found.js';
 import { rule as reservedPort } from './reserved-port.js';
 import { rule as serverFirstProtocol } from './server-first-protocol.js';
+import { rule as strictMtlsControlPlaneClient } from './strict-mtls-control-plane-client.js';
+import { rule as strictMtlsExternalClients } from './strict-mtls-external-clients.js';
+import { rule as strictMtlsUnmeshedClient } from './strict-mtls-unmeshed-client.js';
 import { rule as udpPort } from './udp-port.js';
 import { rule as unknownAnnotation } from './unknown-annotation.js';
 import { rule as windowsWorkload } from './windows-workload.js';
@@ -70,6 +73,9 @@ export const CODE_RULES: Readonly<Record<string, CodeRule>> = Object.fromEntries
     referencedResourceNotFound,
     reservedPort,
     serverFirstProtocol,
+    strictMtlsControlPlaneClient,
+    strictMtlsExternalClients,
+    strictMtlsUnmeshedClient,
     udpPort,
     unknownAnnotation,
     windowsWorkload,

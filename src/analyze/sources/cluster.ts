@@ -45,7 +45,22 @@ export const CLUSTER_RESOURCES: readonly ResourceType[] = [
   t('batch', 'v1', 'cronjobs', 'CronJob'),
   t('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   t('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy'),
+  // ConfigMaps and Secrets: the host names workloads load (strict-mtls-unmeshed-client); a Secret's values
+  // are read for host names only and never shown.
+  t('', 'v1', 'configmaps', 'ConfigMap'),
+  t('', 'v1', 'secrets', 'Secret'),
+  t('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
+  t('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
   t('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
+  t('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
+  t('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false),
+  t('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false),
+  t('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false, true),
+  t('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, true),
+  t('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute', true, true),
+  t('gateway.networking.k8s.io', 'v1', 'grpcroutes', 'GRPCRoute', true, true),
+  t('gateway.networking.k8s.io', 'v1alpha2', 'tlsroutes', 'TLSRoute', true, true),
+  t('gateway.networking.k8s.io', 'v1alpha2', 'tcproutes', 'TCPRoute', true, true),
   t('networking.istio.io', 'v1', 'virtualservices', 'VirtualService', true, true),
   t('networking.istio.io', 'v1', 'destinationrules', 'DestinationRule', true, true),
   t('networking.istio.io', 'v1', 'gateways', 'Gateway', true, true),
@@ -138,6 +153,16 @@ interface KindResult {
   readonly unreachable?: boolean;
 }
 
+/**
+ * What is kept of an object: everything, but of a CustomResourceDefinition only its names and its
+ * conversion (its schemas are most of a cluster's list and no rule reads them).
+ */
+function kept(object: KubeObject): KubeObject {
+  if (object.kind !== 'CustomResourceDefinition') return object;
+  const spec = (typeof object['spec'] === 'object' && object['spec'] !== null ? object['spec'] : {}) as Record<string, unknown>;
+  return { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: { group: spec['group'], names: spec['names'], scope: spec['scope'], conversion: spec['conversion'] } };
+}
+
 /** All pages of one kind; pages are fetched one after another (the `continue` token chains them). */
 async function listKind(target: Target, type: ResourceType, options: ClusterReadOptions): Promise<KindResult> {
   const items: KubeObject[] = [];
@@ -155,7 +180,7 @@ async function listKind(target: Target, type: ResourceType, options: ClusterRead
     const body = fetched.body as { items?: unknown[]; metadata?: { continue?: string } };
     const apiVersion = type.group === '' ? type.version : `${type.group}/${type.version}`;
     for (const item of body.items ?? []) {
-      if (typeof item === 'object' && item !== null) items.push({ apiVersion, kind: type.kind, ...(item as KubeObject) });
+      if (typeof item === 'object' && item !== null) items.push(kept({ apiVersion, kind: type.kind, ...(item as KubeObject) }));
     }
     token = body.metadata?.continue || undefined;
     if (!token) return { items };

@@ -158,7 +158,7 @@ describe('meshgate analyze against a real cluster', { skip: clusterSkip(), timeo
         result.stderr,
         'meshgate analyze: cannot read the cluster (context default-auditor), so there is no report and no readiness score:\n' +
           '  could not read pods: forbidden: pods is forbidden: User "system:serviceaccount:default:auditor" cannot list resource "pods" in API group "" at the cluster scope\n' +
-          "Grant list on these resources to the kubeconfig's user (or narrow the scope with -n), then run again.\n",
+          "Grant list on these resources to the kubeconfig's user (or narrow the scope with -n) and run again, or run with --allow-partial to report on what could be read (the score is then marked incomplete).\n",
       );
     }
     // Narrowed to the namespace where it may list pods, the same user gets the full report.
