@@ -33,18 +33,24 @@ describe('a key given twice in one mapping', () => {
     assert.deepEqual(results.map((r) => [r.kind, r.name, r.line, r.valid]), [['DestinationRule', 'reviews', 3, true]]);
   });
 
-  it('meshgate analyze: exit 2, the document named as a read gap, the rest analysed', async () => {
-    const json = await runCli(['analyze', '-f', checkout, '-f', reviews, '-o', 'json']);
-    assert.equal(json.code, 2);
+  it('meshgate analyze: exit 2 and no report; with --allow-partial, the document named as a read gap and the rest analysed', async () => {
+    const refused = await runCli(['analyze', '-f', checkout, '-f', reviews, '-o', 'json']);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    assert.ok(refused.stderr.startsWith(`meshgate analyze: ${envFromTwice}\nmeshgate analyze: ${routeTwice}\n`), refused.stderr);
+    assert.match(refused.stderr, /no report and no readiness score; .*--allow-partial/);
+    const json = await runCli(['analyze', '-f', checkout, '-f', reviews, '-o', 'json', '--allow-partial']);
+    assert.equal(json.code, 0, json.stderr);
     assert.equal(json.stderr, `meshgate analyze: ${envFromTwice}\nmeshgate analyze: ${routeTwice}\n`);
-    const report = JSON.parse(json.stdout) as { summary: { workloads: number }; gaps: { resource: string; reason: string }[] };
+    const report = JSON.parse(json.stdout) as { summary: { workloads: number; incomplete: boolean }; gaps: { resource: string; reason: string }[] };
     assert.deepEqual(report.gaps, [
       { resource: `${checkout}:39`, reason: 'duplicate key "envFrom" in spec.template.spec.containers[0] (first at line 36)' },
       { resource: `${reviews}:32`, reason: 'duplicate key "route" in spec.http[0] (first at line 27)' },
     ]);
+    assert.equal(report.summary.incomplete, true);
     assert.equal(report.summary.workloads, 0, 'the Deployment was not read, so it is not scored as if it were fine');
-    const text = await runCli(['analyze', '-f', checkout]);
-    assert.equal(text.code, 2);
+    const text = await runCli(['analyze', '-f', checkout, '--allow-partial']);
+    assert.equal(text.code, 0, text.stderr);
     assert.ok(text.stdout.includes(`could not read ${envFromTwice}\n`), text.stdout);
   });
 });
