@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError } from '../config/load.js';
-import { loadConfigFile } from './config-file.js';
+import { CONFIG_FLAGS, loadCommandConfig } from './config-file.js';
 import { packageRoot } from '../config/package.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
@@ -22,7 +22,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'tls-key', type: 'string', valueName: 'FILE', description: 'Private key of the serving certificate (PEM)' },
   { name: 'self-signed', type: 'boolean', description: 'Generate a CA and serving certificate (the default without --tls-cert)' },
   { name: 'ca-out', type: 'string', valueName: 'FILE', description: 'Write the generated CA certificate (the caBundle) here' },
-  { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration (YAML); see `meshgate config defaults`' },
+  ...CONFIG_FLAGS,
   { name: 'kubeconfig', type: 'string', valueName: 'FILE', description: 'kubeconfig for the cluster view (default: in-cluster service account)' },
   { name: 'context', type: 'string', valueName: 'NAME', description: 'kubeconfig context to use' },
   { name: 'no-cluster', type: 'boolean', description: 'Run without a cluster: no Services/Namespaces/Nodes view, certificate kept in memory' },
@@ -135,7 +135,7 @@ export const serveCommand: Command = async (argv, io) => {
 
   let config: MeshgateConfig;
   try {
-    config = await loadConfigFile(stringFlag(args, 'config'));
+    config = await loadCommandConfig(args, 'serve', io);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`meshgate serve: ${error.message}\n`);

@@ -8,7 +8,8 @@ import { POD_SCHEMA, POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
 import { HEADLESS_SERVICES_ANNOTATION } from './plan.js';
 import { applyProbeRewrites, mergeProbers, parseProbers, serializeProbers } from './probes.js';
 import { withoutPrometheusAnnotations } from './prometheus.js';
-import { ENABLE_CORE_DUMP_CONTAINER, INIT_CONTAINER, NETWORK_LABEL, PROXY_CONTAINER, renderSidecar, VALIDATION_CONTAINER } from './sidecar.js';
+import { ENABLE_CORE_DUMP_CONTAINER, INIT_CONTAINER, NETWORK_LABEL, PROXY_CONTAINER, VALIDATION_CONTAINER } from './sidecar.js';
+import { fragmentHasNativeProxy, renderTemplate } from './templates.js';
 import { OVERRIDES_ANNOTATION, STATUS_ANNOTATION } from './status.js';
 import type { InjectPlan } from './types.js';
 
@@ -18,7 +19,7 @@ const PROBERS_ENV = 'ISTIO_KUBE_APP_PROBERS';
 
 export function renderInjection(pod: Readonly<Pod>, plan: InjectPlan): Pod {
   let result = withHeadlessAnnotations(pod as Pod, plan);
-  result = overlayTemplate(result, plan);
+  result = overlayTemplates(result, plan);
   result = reapplyOverrides(result, plan);
   result = adjustInitContainerUser(result, pod, plan);
   result = mergePrometheus(result, plan);
@@ -73,22 +74,19 @@ function withHeadlessAnnotations(pod: Pod, plan: InjectPlan): Pod {
 }
 
 /**
- * The template merged over the pod. Before the overlay a proxy container in `containers` goes to
- * `initContainers` when native (Istio does this for a user's istio-proxy); meshgate also handles the
- * reverse switch and drops injected containers of a previous injection that the template no longer
- * has (istio-init after moving to istio-cni), which Istio leaves behind.
+ * The templates merged over the pod, in order. Before a template that makes istio-proxy a native
+ * sidecar, a proxy container in `containers` moves to `initContainers` (Istio does this for a user's
+ * istio-proxy); meshgate also handles the reverse switch and drops injected containers of a previous
+ * injection that the templates no longer have (istio-init after moving to istio-cni), which Istio
+ * leaves behind.
  */
-function overlayTemplate(pod: Pod, plan: InjectPlan): Pod {
+function overlayTemplates(pod: Pod, plan: InjectPlan): Pod {
   const spec: PodSpec = { ...pod.spec! };
   const { layout, previous } = plan;
   const native = plan.sidecar.native;
   const proxyInContainers = findContainer(spec.containers, PROXY_CONTAINER);
-  if (native && layout.initContainers.includes(PROXY_CONTAINER) && proxyInContainers) {
-    spec.containers = spec.containers.filter((c) => c.name !== PROXY_CONTAINER);
-    spec.initContainers = [...(spec.initContainers ?? []), proxyInContainers];
-  }
   const proxyInInit = findContainer(spec.initContainers, PROXY_CONTAINER);
-  if (!native && proxyInInit && previous?.initContainers.includes(PROXY_CONTAINER) && !proxyInContainers) {
+  if ((!native || !layout.initContainers.includes(PROXY_CONTAINER)) && proxyInInit && previous?.initContainers.includes(PROXY_CONTAINER) && !proxyInContainers) {
     spec.initContainers = (spec.initContainers ?? []).filter((c) => c.name !== PROXY_CONTAINER);
     spec.containers = [...spec.containers, proxyInInit];
   }
@@ -98,7 +96,20 @@ function overlayTemplate(pod: Pod, plan: InjectPlan): Pod {
     if (spec.initContainers) spec.initContainers = spec.initContainers.filter((c) => !stale(c, previous.initContainers));
     spec.containers = spec.containers.filter((c) => !stale(c, previous.containers));
   }
-  return strategicMerge({ ...pod, spec }, renderSidecar(plan), POD_SCHEMA);
+  let result: Pod = { ...pod, spec };
+  const podAnnotations = pod.metadata?.annotations ?? {};
+  for (const name of plan.templates) {
+    const fragment = renderTemplate(name, plan, podAnnotations);
+    if (native && fragmentHasNativeProxy(fragment, PROXY_CONTAINER)) {
+      const current = result.spec!;
+      const inContainers = findContainer(current.containers, PROXY_CONTAINER);
+      if (inContainers) {
+        result = { ...result, spec: { ...current, containers: current.containers.filter((c) => c.name !== PROXY_CONTAINER), initContainers: [...(current.initContainers ?? []), inContainers] } };
+      }
+    }
+    result = strategicMerge(result, fragment, POD_SCHEMA);
+  }
+  return result;
 }
 
 /** The user's own containers merged over the injected ones; on a first injection they are saved for the next. */

@@ -6,7 +6,7 @@ import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
 import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
 import { prometheusFieldOf } from './prometheus.js';
-import { parseProxyConfig } from './proxy-config.js';
+import { checkProxyConfig, mergeProxyConfigs, parseProxyConfig } from './proxy-config.js';
 import { note } from './types.js';
 import type { AnnotationProblem, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
 
@@ -98,7 +98,14 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
     if (message !== undefined) problems.push({ annotation: name, value, message });
   }
 
-  const statusPort = resolveStatusPort(get(A.statusPort), proxyConfig, config, notes);
+  // The pod's own proxy.istio.io/config decides the status port the template writes; the mesh-wide
+  // ProxyConfig below it decides where pilot-agent listens when the pod does not say.
+  const podProxyConfig = proxyConfig;
+  proxyConfig = mergeProxyConfigs(meshProxyConfig(config), podProxyConfig);
+  const statusPort = resolveStatusPort(get(A.statusPort), podProxyConfig, config, notes);
+  const meshStatusPort = podProxyConfig.statusPort ?? meshProxyConfig(config).statusPort ?? config.proxy.statusPort;
+  const statusAnnotation = get(A.statusPort);
+  const agentStatusPort = statusAnnotation !== undefined ? (parsePort(statusAnnotation) ?? statusPort) : meshStatusPort;
   const prometheusMerge = boolOr(get(A.mergeMetrics), config.proxy.prometheusMerge);
 
   // Istio checks the app's Prometheus port only when it merges metrics (scrape not false).
@@ -107,7 +114,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
     const value = prometheusPort;
     // "Already merged" means equal to the port the merge writes: the mesh-wide status port, not the
     // pod's own status.sidecar.istio.io/port (which may be 0), as the engine's merge does.
-    const mergedPort = proxyConfig.statusPort ?? config.proxy.statusPort;
+    const mergedPort = meshStatusPort;
     const message = checkValue(annotationSpec(A.prometheusPort)!, value, mergedPort);
     if (message !== undefined) problems.push({ annotation: prometheusPortKey!, value, message });
   }
@@ -121,7 +128,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   const resources = resolveResources(annotations, config, notes);
   const rewriteProbes = resolveRewriteProbes(get(A.rewriteProbes), config, notes);
   const nativeSidecarOverride = resolveTrueFalse(A.nativeSidecar, get(A.nativeSidecar), notes, 'left to proxy.nativeSidecars and the nodes\' kubelet versions');
-  const capNetBindService = resolveTrueFalse(A.capNetBindService, get(A.capNetBindService), notes, 'treated as false, as Istio does') ?? false;
+  const capNetBindService = resolveTrueFalse(A.capNetBindService, get(A.capNetBindService), notes, 'treated as false, as Istio does') ?? config.proxy.capNetBindService;
   const rerouteVirtualInterfaces = resolveRerouteInterfaces(get(A.rerouteVirtualInterfaces), get(A.kubevirtInterfaces), notes);
 
   for (const [name, fallback] of [
@@ -150,18 +157,20 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
 
   const settings: PodSettings = {
     statusPort,
+    meshStatusPort,
+    agentStatusPort,
     interceptionMode,
     includeOutboundIPRanges: get(A.includeOutboundIPRanges) ?? config.interception.includeOutboundIPRanges,
     excludeOutboundIPRanges: get(A.excludeOutboundIPRanges) ?? config.interception.excludeOutboundIPRanges,
     includeInboundPorts: get(A.includeInboundPorts) ?? config.interception.includeInboundPorts,
     excludeInboundPorts: get(A.excludeInboundPorts) ?? config.interception.excludeInboundPorts,
-    ...optional('includeOutboundPorts', get(A.includeOutboundPorts)),
-    ...optional('excludeOutboundPorts', get(A.excludeOutboundPorts)),
+    ...optional('includeOutboundPorts', get(A.includeOutboundPorts) ?? nonEmpty(config.interception.includeOutboundPorts)),
+    ...optional('excludeOutboundPorts', get(A.excludeOutboundPorts) ?? nonEmpty(config.interception.excludeOutboundPorts)),
     ...optional('excludeInterfaces', get(A.excludeInterfaces)),
     ...optional('rerouteVirtualInterfaces', rerouteVirtualInterfaces),
-    readinessInitialDelaySeconds: uintOr(get(A.readinessInitialDelay), 0),
-    readinessPeriodSeconds: uintOr(get(A.readinessPeriod), 15),
-    readinessFailureThreshold: uintOr(get(A.readinessFailureThreshold), 4),
+    readinessInitialDelaySeconds: uintOr(get(A.readinessInitialDelay), config.proxy.readiness.initialDelaySeconds),
+    readinessPeriodSeconds: uintOr(get(A.readinessPeriod), config.proxy.readiness.periodSeconds),
+    readinessFailureThreshold: uintOr(get(A.readinessFailureThreshold), config.proxy.readiness.failureThreshold),
     resources,
     proxyImage: images.proxyImage,
     initImage: images.initImage,
@@ -191,6 +200,24 @@ function undeclaredPortsPolicy(annotation: string | undefined, config: MeshgateC
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function nonEmpty(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+// The mesh-wide ProxyConfig is the same for every pod of a configuration: read it once per configuration.
+const meshProxyConfigs = new WeakMap<object, PodProxyConfig>();
+
+/** `proxy.proxyConfig`, read as a pod's proxy.istio.io/config is (checked when the configuration was loaded). */
+export function meshProxyConfig(config: MeshgateConfig): PodProxyConfig {
+  let parsed = meshProxyConfigs.get(config.proxy.proxyConfig);
+  if (!parsed) {
+    const result = checkProxyConfig(config.proxy.proxyConfig);
+    parsed = result.ok ? result.config : { raw: config.proxy.proxyConfig };
+    meshProxyConfigs.set(config.proxy.proxyConfig, parsed);
+  }
+  return parsed;
 }
 
 function uintOr(value: string | undefined, fallback: number): number {

@@ -104,7 +104,15 @@ export interface PodProxyConfig {
  * meshgate configuration: a value here is the effective one, whichever source it came from.
  */
 export interface PodSettings {
+  /**
+   * The status port the template writes: excluded from inbound capture, the drain request's port, 0 for
+   * no proxy probes (status.sidecar.istio.io/port, the pod's proxy.istio.io/config, proxy.statusPort).
+   */
   readonly statusPort: number;
+  /** Where the merged metrics are served (the pod's proxy.istio.io/config, else the mesh-wide ProxyConfig, else proxy.statusPort). */
+  readonly meshStatusPort: number;
+  /** Where pilot-agent listens for the rewritten probes (the status port annotation, else meshStatusPort). */
+  readonly agentStatusPort: number;
   readonly interceptionMode: 'REDIRECT' | 'TPROXY' | 'NONE';
   readonly includeOutboundIPRanges: string;
   readonly excludeOutboundIPRanges: string;
@@ -138,7 +146,7 @@ export interface PodSettings {
   readonly prometheusMerge: boolean;
   /** From proxy.istio.io/config, else the configuration (a headless Service may still hold the pod: see the plan's hold). */
   readonly holdApplicationUntilProxyStarts: boolean;
-  /** The one parse of `proxy.istio.io/config`. */
+  /** The pod's `proxy.istio.io/config` (parsed once) merged over the mesh-wide `proxy.proxyConfig`. */
   readonly proxyConfig: PodProxyConfig;
   /** What to do with undeclared peer ports behind a headless Service, and which setting said so. */
   readonly undeclaredPorts: 'exclude' | 'ignore';
@@ -250,6 +258,7 @@ export interface InjectedLayout {
   readonly initContainers: readonly string[];
   readonly containers: readonly string[];
   readonly volumes: readonly string[];
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** The containers of the pod that customize the injected ones (its own istio-proxy, or saved ones). */
@@ -282,8 +291,16 @@ export interface InjectPlan extends PlanCommon {
   /** Why the pod is injected. */
   readonly reason: string;
   readonly config: MeshgateConfig;
-  /** The injection templates rendered, in order (meshgate renders Istio's `sidecar`). */
+  /** The injection templates rendered, in order (inject.istio.io/templates or templates.default, aliases expanded). */
   readonly templates: readonly string[];
+  /** The UID and GID the proxy runs as (1337; on OpenShift the top of the namespace's ranges). */
+  readonly proxyIds: { readonly uid: number; readonly gid: number };
+  /** ISTIO_META_WORKLOAD_NAME: label service.istio.io/workload-name, else the owner's name. */
+  readonly workloadName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, when an OpenTelemetry provider asks for semantic conventions. */
+  readonly otelResourceAttributes: string | undefined;
+  /** The canonical service name and revision (the labels' values). */
+  readonly canonical: { readonly name: string; readonly revision: string };
   /** Annotations, proxy.istio.io/config and configuration, resolved (headless exclusions included). */
   readonly settings: PodSettings;
   readonly sidecar: NativeChoice;
@@ -309,6 +326,8 @@ export interface InjectPlan extends PlanCommon {
   readonly templateView: {
     /** ISTIO_META_POD_PORTS. */
     readonly podPorts: string;
+    /** Every container the template sees, by name. */
+    readonly allContainers: readonly string[];
     readonly appContainers: readonly string[];
     /** kubectl's default-container annotations to set (the pod has none of its own). */
     readonly defaultContainers: Readonly<Record<string, string>>;

@@ -184,6 +184,8 @@ describe('readPodSettings: defaults', () => {
     const { settings, notes } = settingsOf({});
     const expected: PodSettings = {
       statusPort: 15020,
+      meshStatusPort: 15020,
+      agentStatusPort: 15020,
       interceptionMode: 'REDIRECT',
       includeOutboundIPRanges: '*',
       excludeOutboundIPRanges: '',
