@@ -8,6 +8,8 @@ import { DEFAULT_STATUS_PORT, SIDECAR_PORTS } from '../k8s/istio-ports.js';
 import { isObject } from '../k8s/objects.js';
 import { parseQuantity } from '../k8s/quantity.js';
 import { PROXY_CONFIG_ALLOWED, parseProxyConfig } from './proxy-config.js';
+import { BUILTIN_TEMPLATES, splitTemplateNames, templateNames, unknownTemplatesMessage } from '../config/templates.js';
+import type { MeshgateConfig } from '../config/types.js';
 import type { AnnotationProblem } from './types.js';
 
 /** How an annotation's value is checked. */
@@ -104,7 +106,7 @@ export const ANNOTATIONS: readonly AnnotationSpec[] = [
   spec('sidecar.istio.io/status', 'json', 'none', 'written by the injector', 'record of a previous injection; its containers and volumes are replaced on re-injection', { system: true }),
   spec('proxy.istio.io/config', 'proxyConfig', 'reject', PROXY_CONFIG_ALLOWED, 'ProxyConfig for this pod: holdApplicationUntilProxyStarts, interceptionMode, statusPort, proxyMetadata (env) and more'),
   spec('proxy.istio.io/overrides', 'json', 'reject', 'JSON written by the injector', 'the user container overrides saved at injection, re-applied on re-injection', { system: true }),
-  spec('inject.istio.io/templates', 'templates', 'reject', 'sidecar (meshgate supports only Istio\'s default sidecar template)', 'the injection templates to render'),
+  spec('inject.istio.io/templates', 'templates', 'reject', 'a comma-separated list of template names: sidecar, gateway, grpc-agent, grpc-simple or one of templates.custom', 'the injection templates to render, in order (replaces templates.default)'),
   spec('sidecar.istio.io/interceptionMode', 'interceptionMode', 'reject', 'REDIRECT, TPROXY or NONE', 'how istio-init redirects traffic (-m)', { overrides: ['interception.mode'] }),
   spec('sidecar.istio.io/nativeSidecar', 'trueFalse', 'warn', '"true" or "false"', 'run istio-proxy as a native sidecar (init container with restartPolicy Always) or not', { istioRejects: false, overrides: ['proxy.nativeSidecars'] }),
   spec('sidecar.istio.io/rewriteAppHTTPProbers', 'bool', 'warn', GO_BOOL_VALUES, 'rewrite the app\'s probes to the status port', { istioRejects: false, overrides: ['injection.rewriteProbes'] }),
@@ -280,7 +282,7 @@ function checkScopedLevels(value: string, levels: readonly string[], bareLevelAl
 }
 
 /** Checks one value against the catalogue entry's kind; undefined when fine (or when any value goes). */
-export function checkValue(entry: AnnotationSpec, value: string, statusPort: number): string | undefined {
+export function checkValue(entry: AnnotationSpec, value: string, statusPort: number, templates: readonly string[] = BUILTIN_TEMPLATES): string | undefined {
   switch (entry.kind) {
     case 'port':
       return parsePort(value) === undefined ? `not a port; expected ${entry.allowed}` : undefined;
@@ -308,11 +310,8 @@ export function checkValue(entry: AnnotationSpec, value: string, statusPort: num
       const parsed = parseProxyConfig(value);
       return parsed.ok ? undefined : parsed.message;
     }
-    case 'templates': {
-      const unsupported = value.split(',').filter((template) => template !== 'sidecar');
-      if (unsupported.length === 0) return undefined;
-      return `template ${unsupported.map(quote).join(', ')} is not supported; expected ${entry.allowed}`;
-    }
+    case 'templates':
+      return unknownTemplatesMessage(splitTemplateNames(value), templates);
     case 'volumes':
       return checkJsonObjectMap(value, entry.allowed, false);
     case 'volumeMounts':
@@ -348,15 +347,27 @@ export function checkValue(entry: AnnotationSpec, value: string, statusPort: num
   }
 }
 
+/** What some checks depend on: the status port an already merged prometheus.io/port equals, the template names that exist. */
+export interface AnnotationContext {
+  readonly statusPort?: number;
+  /** Template names a pod may ask for (default: Istio's built-ins meshgate renders). */
+  readonly templates?: readonly string[];
+}
+
+/** The context of a configuration (its status port, its templates). */
+export function annotationContext(config: MeshgateConfig): AnnotationContext {
+  return { statusPort: config.proxy.statusPort, templates: templateNames(config.templates) };
+}
+
 /**
  * Checks one annotation on its own. Returns a problem only for values that refuse the pod; annotations
  * meshgate does not know, and values that are merely ignored with a warning, give undefined.
  * `statusPort` (default 15020) is what an already merged `prometheus.io/port` equals.
  */
-export function validateAnnotation(name: string, value: string, context: { statusPort?: number } = {}): AnnotationProblem | undefined {
+export function validateAnnotation(name: string, value: string, context: AnnotationContext = {}): AnnotationProblem | undefined {
   const entry = CATALOGUE.get(name);
   if (!entry || entry.onInvalid !== 'reject') return undefined;
-  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT);
+  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT, context.templates);
   return message === undefined ? undefined : { annotation: name, value, message };
 }
 
@@ -367,11 +378,11 @@ export function validateAnnotation(name: string, value: string, context: { statu
 export function checkAnnotation(
   name: string,
   value: string,
-  context: { statusPort?: number } = {},
+  context: AnnotationContext = {},
 ): (AnnotationProblem & { readonly severity: 'reject' | 'warn' }) | undefined {
   const entry = CATALOGUE.get(name);
   if (!entry || entry.onInvalid === 'none') return undefined;
-  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT);
+  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT, context.templates);
   return message === undefined ? undefined : { annotation: name, value, message, severity: entry.onInvalid };
 }
 

@@ -16,12 +16,15 @@ import type { InjectPlan } from './types.js';
 export const EXCLUDE_INBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeInboundPorts';
 export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 const PROBERS_ENV = 'ISTIO_KUBE_APP_PROBERS';
+/** Istio's cluster id when none is configured; only a configured one is moved last. */
+const DEFAULT_CLUSTER_ID = 'Kubernetes';
 
 export function renderInjection(pod: Readonly<Pod>, plan: InjectPlan): Pod {
   let result = withHeadlessAnnotations(pod as Pod, plan);
   result = overlayTemplates(result, plan);
   result = reapplyOverrides(result, plan);
   result = adjustInitContainerUser(result, pod, plan);
+  result = clusterEnvs(result, plan);
   result = mergePrometheus(result, plan);
   result = rewriteProbes(result, plan);
   result = writeMetadata(result, plan);
@@ -164,6 +167,22 @@ function ownedProxyEnv(pod: Pod): EnvVar[] | undefined {
   if (!proxy) return undefined;
   proxy.env ??= [];
   return proxy.env;
+}
+
+/**
+ * The cluster and network the proxy reports, set last and in name order, as Istio's webhook does after
+ * the templates (overwriteClusterInfo): a network label on the pod wins over the configured network.
+ */
+function clusterEnvs(pod: Pod, plan: InjectPlan): Pod {
+  const moved: EnvVar[] = [];
+  if (plan.config.proxy.clusterId !== DEFAULT_CLUSTER_ID) moved.push({ name: 'ISTIO_META_CLUSTER_ID', value: plan.config.proxy.clusterId });
+  if (plan.network) moved.push({ name: 'ISTIO_META_NETWORK', value: plan.network });
+  if (moved.length === 0) return pod;
+  const env = ownedProxyEnv(pod);
+  if (!env) return pod;
+  const kept = env.filter((e) => !moved.some((m) => m.name === e.name));
+  env.splice(0, env.length, ...kept, ...moved);
+  return pod;
 }
 
 function mergePrometheus(pod: Pod, plan: InjectPlan): Pod {

@@ -2,6 +2,7 @@
 // `proxy.istio.io/config` (parsed once) and the meshgate configuration, resolved with Istio's precedence
 // into one PodSettings, or the list of values that make the pod refused.
 import type { MeshgateConfig } from '../config/types.js';
+import { templateNames } from '../config/templates.js';
 import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
 import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
@@ -94,7 +95,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
       else problems.push({ annotation: name, value, message: parsed.message });
       continue;
     }
-    const message = checkValue(entry, value, config.proxy.statusPort);
+    const message = checkValue(entry, value, config.proxy.statusPort, knownTemplates(config));
     if (message !== undefined) problems.push({ annotation: name, value, message });
   }
 
@@ -200,6 +201,18 @@ function undeclaredPortsPolicy(annotation: string | undefined, config: MeshgateC
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+const templateNameCache = new WeakMap<object, readonly string[]>();
+
+/** The template names a pod may ask for under the configuration (once per configuration). */
+function knownTemplates(config: MeshgateConfig): readonly string[] {
+  let names = templateNameCache.get(config.templates);
+  if (!names) {
+    names = templateNames(config.templates);
+    templateNameCache.set(config.templates, names);
+  }
+  return names;
 }
 
 function nonEmpty(value: string): string | undefined {

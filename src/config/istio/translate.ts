@@ -270,6 +270,9 @@ export function translateIstio(settings: IstioSettings): Translation {
 
   const statusPort = values.number('global.proxy.statusPort');
   const agentStatusPort = typeof defaultConfig['statusPort'] === 'number' ? defaultConfig['statusPort'] : 15020;
+  // The template's status port (values) and pilot-agent's (mesh) differ: keep the agent's explicitly,
+  // where meshgate otherwise takes proxy.statusPort for both.
+  if (statusPort !== agentStatusPort) proxy['proxyConfig'] = { ...(proxy['proxyConfig'] as Record<string, unknown>), statusPort: agentStatusPort };
   if (values.has('global.proxy.statusPort') && statusPort !== 0 && statusPort !== agentStatusPort) {
     findings.push({
       severity: 'warning',
