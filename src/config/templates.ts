@@ -34,5 +34,5 @@ export function unknownTemplatesMessage(names: readonly string[], known: readonl
   const istioOnly = missing.filter((name) => ISTIO_ONLY_TEMPLATES.includes(name));
   const what = missing.map((name) => `'${name}'`).join(', ');
   const why = istioOnly.length > 0 ? ` in meshgate (${istioOnly.join(', ')}: Istio renders ${istioOnly.length === 1 ? 'it' : 'them'} for waypoints and Gateway API gateways, not for sidecar injection)` : '';
-  return `template ${what} ${missing.length === 1 ? 'does' : 'do'} not exist${why}; templates: ${known.join(', ')}`;
+  return `template ${what} ${missing.length === 1 ? 'does' : 'do'} not exist${why}; templates: ${[...known].sort().join(', ')}`;
 }

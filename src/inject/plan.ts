@@ -7,7 +7,8 @@
 import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import { parseGoBool } from '../k8s/bool.js';
-import type { Container, Labels, Namespace, Pod } from '../k8s/objects.js';
+import { isObject, type Container, type Labels, type Namespace, type Pod } from '../k8s/objects.js';
+import { canonicalQuantity } from '../k8s/quantity.js';
 import { decideInjection, enrolmentLabel, namespaceEnrolment } from './decide.js';
 import { planHeadless } from './headless.js';
 import { decideHold } from './hold.js';
@@ -15,7 +16,7 @@ import { chooseNativeSidecar } from './native.js';
 import { otherMeshOf } from './other-mesh.js';
 import { canonicalLabels, inferOwner, ownerDescription } from './owner.js';
 import { planProbeRewrites } from './probes.js';
-import { planPrometheusMerge } from './prometheus.js';
+import { planPrometheusMerge, securePortAnnotation } from './prometheus.js';
 import { readPodSettings } from './settings.js';
 import { otelResourceAttributes } from './otel.js';
 import { decideProxyIds } from './platform.js';
@@ -262,6 +263,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     status,
     runsToCompletion,
     meshStatusPort,
+    prometheusSecurePort: hasProxy ? securePortAnnotation(postAnnotations, settings.proxyConfig.proxyMetadata) : undefined,
     labels,
     templateView,
     network: podLabels[NETWORK_LABEL] ?? config.proxy.network,
@@ -379,9 +381,8 @@ function withPeerPortsExcluded(settings: PodSettings, headless: HeadlessPlan | u
 function planOverrides(pod: Readonly<Pod>, layout: InjectPlan['layout'], previous: InjectionRecord | undefined, saved: ContainerOverrides | undefined): ContainerOverrides {
   const find = (list: readonly Container[] | undefined, name: string): Container | undefined => list?.find((c) => c.name === name);
   const overlayOf = (match: Container): Container => {
-    if (match.image !== AUTO_IMAGE) return match;
-    const { image: _auto, ...rest } = match;
-    return rest as Container;
+    const withImage = match.image !== AUTO_IMAGE ? match : (({ image: _auto, ...rest }) => rest as Container)(match);
+    return withCanonicalResources(withImage);
   };
   // A container the status record lists (in either list) is ours from the last injection, not the
   // user's; the user's customization then survives only in the saved overrides. Istio checks only the
@@ -399,6 +400,21 @@ function planOverrides(pod: Readonly<Pod>, layout: InjectPlan['layout'], previou
     if (match) initContainers.push(overlayOf(match));
   }
   return { containers, initContainers };
+}
+
+/**
+ * The container with its resource quantities in canonical form (`3000m` is `3`): Istio's overrides pass
+ * through Kubernetes' types, so the injected container and the saved annotation carry them that way.
+ */
+function withCanonicalResources(container: Container): Container {
+  const resources = container.resources;
+  if (!isObject(resources)) return container;
+  const canonical = (list: unknown): unknown =>
+    isObject(list) ? Object.fromEntries(Object.entries(list).map(([name, q]) => [name, typeof q === 'string' ? (canonicalQuantity(q) ?? q) : q])) : list;
+  const out: Record<string, unknown> = { ...resources };
+  if (resources.requests !== undefined) out['requests'] = canonical(resources.requests);
+  if (resources.limits !== undefined) out['limits'] = canonical(resources.limits);
+  return { ...container, resources: out as Container['resources'] };
 }
 
 function savedOverridesAnnotation(overrides: ContainerOverrides): string | undefined {
@@ -469,13 +485,14 @@ function prometheusNotes(prometheus: PrometheusPlan, statusPort: number, previou
     note(
       `pointed prometheus.io/* at the merged metrics on port ${statusPort} path /stats/prometheus`,
       prometheus.env
-        ? `Prometheus merge: the agent serves Envoy's metrics and the application's (originally ${describeScrape(prometheus.original)}, kept in ISTIO_PROMETHEUS_ANNOTATIONS) on one endpoint that works under STRICT mTLS`
+        ? `Prometheus merge: the agent serves Envoy's metrics and the application's (originally ${describeScrape(prometheus.original, prometheus.targets)}, kept in ISTIO_PROMETHEUS_ANNOTATIONS) on one endpoint that works under STRICT mTLS`
         : 'Prometheus merge: the agent serves Envoy\'s metrics on the status port',
     ),
   ];
 }
 
-function describeScrape(original: Readonly<Record<string, string>>): string {
+function describeScrape(original: Readonly<Record<string, string>>, targets: readonly { port: string; path: string }[]): string {
+  if (targets.length > 0) return `scrape targets ${targets.map((t) => `${t.port}${t.path}`).join(', ')}`;
   const parts = Object.entries(original).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
   return parts.length > 0 ? parts.join(', ') : 'no scrape annotations';
 }

@@ -7,7 +7,7 @@ import type { Container, EnvVar, Pod, PodSpec } from '../k8s/objects.js';
 import { POD_SCHEMA, POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
 import { HEADLESS_SERVICES_ANNOTATION } from './plan.js';
 import { applyProbeRewrites, mergeProbers, parseProbers, serializeProbers } from './probes.js';
-import { withoutPrometheusAnnotations } from './prometheus.js';
+import { SECURE_PORT_ANNOTATION, withoutPrometheusAnnotations } from './prometheus.js';
 import { ENABLE_CORE_DUMP_CONTAINER, INIT_CONTAINER, NETWORK_LABEL, PROXY_CONTAINER, VALIDATION_CONTAINER } from './sidecar.js';
 import { fragmentHasNativeProxy, renderTemplate } from './templates.js';
 import { OVERRIDES_ANNOTATION, STATUS_ANNOTATION } from './status.js';
@@ -211,6 +211,7 @@ function writeMetadata(pod: Pod, plan: InjectPlan): Pod {
   const labels = metadata.labels!;
   if (plan.network && labels[NETWORK_LABEL] === undefined) labels[NETWORK_LABEL] = plan.network;
   const annotations = metadata.annotations!;
+  if (plan.prometheusSecurePort !== undefined) annotations[SECURE_PORT_ANNOTATION] = plan.prometheusSecurePort;
   annotations[STATUS_ANNOTATION] = plan.status;
   for (const [key, value] of Object.entries(plan.config.injection.injectedAnnotations)) annotations[key] = value;
   return pod;

@@ -6,7 +6,7 @@ import { templateNames } from '../config/templates.js';
 import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
 import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
-import { prometheusFieldOf } from './prometheus.js';
+import { parseScrapeTargets, prometheusFieldOf, SCRAPE_TARGETS_ANNOTATION, scrapePortProblem } from './prometheus.js';
 import { checkProxyConfig, mergeProxyConfigs, parseProxyConfig } from './proxy-config.js';
 import { note } from './types.js';
 import type { AnnotationProblem, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
@@ -73,12 +73,14 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   let proxyConfig: PodProxyConfig = { raw: {} };
   // The scrape annotations in any spelling Prometheus reads (the last one wins, as in the merge).
   let prometheusPortKey: string | undefined;
+  let scrapeTargetsKey: string | undefined;
   let scrape: string | undefined;
 
   for (const [name, value] of Object.entries(annotations) as Array<[string, unknown]>) {
     const entry = annotationSpec(name);
     const prometheusField = prometheusFieldOf(name);
     if (prometheusField === 'port') prometheusPortKey = name;
+    if (prometheusField === 'targets') scrapeTargetsKey = name;
     if (prometheusField === 'scrape' && typeof value === 'string') scrape = value;
     // Manifests read from files may carry unquoted numbers or booleans; the API server would refuse them.
     if (typeof value !== 'string') {
@@ -87,7 +89,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
       }
       continue;
     }
-    if (!entry || entry.onInvalid !== 'reject' || name === A.prometheusPort) continue; // the port: only when merged, below
+    if (!entry || entry.onInvalid !== 'reject' || name === A.prometheusPort || prometheusField === 'targets') continue; // only when merged, below
     if (entry.kind === 'proxyConfig') {
       // Parsed once, here: the check and the values come from the same parse (YAML 1.1, as Istio).
       const parsed = parseProxyConfig(value);
@@ -109,9 +111,24 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   const agentStatusPort = statusAnnotation !== undefined ? (parsePort(statusAnnotation) ?? statusPort) : meshStatusPort;
   const prometheusMerge = boolOr(get(A.mergeMetrics), config.proxy.prometheusMerge);
 
-  // Istio checks the app's Prometheus port only when it merges metrics (scrape not false).
+  // Istio checks the app's Prometheus ports only when it merges metrics (scrape not false): every
+  // scrape target's, else prometheus.io/port.
   const prometheusPort = prometheusPortKey === undefined ? undefined : annotations[prometheusPortKey];
-  if (prometheusMerge && typeof prometheusPort === 'string' && (scrape === undefined || parseGoBool(scrape) !== false)) {
+  const merging = prometheusMerge && (scrape === undefined || parseGoBool(scrape) !== false) && prometheusPort !== String(meshStatusPort);
+  const scrapeTargets = scrapeTargetsKey === undefined ? undefined : annotations[scrapeTargetsKey];
+  const targets = typeof scrapeTargets === 'string' ? parseScrapeTargets(scrapeTargets) : undefined;
+  if (typeof scrapeTargets === 'string' && targets === undefined) {
+    notes.push(note(`ignored ${scrapeTargetsKey} "${scrapeTargets}"`, 'an entry has no port (expected port:path,...); Istio ignores the annotation too and merges prometheus.io/port', 'warning'));
+  }
+  if (merging && targets !== undefined && targets.length > 0) {
+    for (const target of targets) {
+      const problem = scrapePortProblem(target.port, meshStatusPort);
+      if (problem !== undefined) {
+        problems.push({ annotation: scrapeTargetsKey!, value: scrapeTargets!, message: `target ${problem}; expected ${annotationSpec(SCRAPE_TARGETS_ANNOTATION)!.allowed}` });
+        break;
+      }
+    }
+  } else if (prometheusMerge && typeof prometheusPort === 'string' && (scrape === undefined || parseGoBool(scrape) !== false)) {
     const value = prometheusPort;
     // "Already merged" means equal to the port the merge writes: the mesh-wide status port, not the
     // pod's own status.sidecar.istio.io/port (which may be 0), as the engine's merge does.

@@ -241,6 +241,12 @@ export interface ProbePlan {
   readonly probers: AppProbers;
 }
 
+/** One application metrics endpoint of `prometheus.istio.io/scrape-targets`. */
+export interface ScrapeTarget {
+  readonly port: string;
+  readonly path: string;
+}
+
 /** What the Prometheus merge does to the pod's annotations and the proxy's environment. */
 export type PrometheusPlan =
   | { readonly merged: false; readonly reason: string }
@@ -251,6 +257,8 @@ export type PrometheusPlan =
       /** ISTIO_PROMETHEUS_ANNOTATIONS, when the application had scrape annotations. */
       readonly env: { readonly name: string; readonly value: string } | undefined;
       readonly original: Readonly<Record<'scrape' | 'port' | 'path', string>>;
+      /** The application endpoints of prometheus.istio.io/scrape-targets, when given. */
+      readonly targets: readonly ScrapeTarget[];
     };
 
 /** What injection adds to the pod, by name: it also makes the status record. */
@@ -320,6 +328,8 @@ export interface InjectPlan extends PlanCommon {
   readonly runsToCompletion: boolean;
   /** The mesh-wide status port (Prometheus merge and its clean-up use it, as Istio does). */
   readonly meshStatusPort: number;
+  /** prometheus.istio.io/secure-port to write (from ENVOY_SECURE_MERGED_METRICS_PORT), when any. */
+  readonly prometheusSecurePort: string | undefined;
   /** Labels the template writes: tlsMode and the canonical service name and revision. */
   readonly labels: Readonly<Record<string, string>>;
   /** Derived from the pod as the template sees it (injected containers stripped, saved overrides back). */

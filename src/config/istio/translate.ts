@@ -266,6 +266,12 @@ export function translateIstio(settings: IstioSettings): Translation {
     else findings.push({ severity: 'error', source: values.source, key: 'global.imagePullPolicy', message: `"${pullPolicy}" is not Always, IfNotPresent or Never` });
   }
   checkTracer(values, findings);
+  const caName = values.string('global.caName');
+  if (caName === 'GkeWorkloadCertificate') {
+    findings.push({ severity: 'error', source: values.source, key: 'global.caName', message: `"${caName}" not supported: GkeWorkloadCertificate (a CSI certificate volume) is not rendered` });
+  } else if (caName !== '') {
+    findings.push({ severity: 'warning', source: values.source, key: 'global.caName', message: `"${caName}" has no effect on injected pods: only GkeWorkloadCertificate changes what is injected` });
+  }
   checkProxyMetadata(proxyMetadata, settings.meshConfig?.source ?? 'MeshConfig', findings);
 
   const statusPort = values.number('global.proxy.statusPort');

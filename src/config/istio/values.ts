@@ -103,7 +103,7 @@ export const VALUE_KEYS: readonly ValueKey[] = [
   // Changes to the pod meshgate does not render.
   key('global.pilotCertProvider', 'string', 'istiod', 'unsupported',
     'only istiod as certificate provider is rendered (PILOT_CERT_PROVIDER and the istiod-ca-cert volume)'),
-  key('global.caName', 'string', '', 'unsupported', 'GkeWorkloadCertificate (a CSI certificate volume) is not rendered'),
+  key('global.caName', 'string', ''),
   key('global.mountMtlsCerts', 'boolean', false, 'unsupported', 'the istio-certs Secret volume is not rendered'),
   key('global.trustBundleName', 'string', '', 'unsupported', 'the CA bundle ConfigMap is always istio-ca-root-cert'),
   // Read by other parts of Istio, never by the injector.
