@@ -49,6 +49,27 @@ const REPLACED_WHOLE = new Set([
   'templates.gatewaySecurityContext',
 ]);
 
+/**
+ * The keys of `config` that differ from `base`, as a configuration file would give them (keys replaced as
+ * a whole given whole): loading the result over `base` gives `config` again.
+ */
+export function configDifference(config: unknown, base: unknown, path = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!isObject(config)) return out;
+  const from = isObject(base) ? base : {};
+  for (const [key, value] of Object.entries(config)) {
+    const childPath = path ? `${path}.${key}` : key;
+    const before = from[key];
+    if (isObject(value) && isObject(before) && !REPLACED_WHOLE.has(childPath)) {
+      const nested = configDifference(value, before, childPath);
+      if (Object.keys(nested).length > 0) out[key] = nested;
+    } else if (JSON.stringify(value) !== JSON.stringify(before)) {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
 function mergeOver<T>(base: T, override: unknown, path = ''): T {
   if (typeof override !== 'object' || override === null || Array.isArray(override)) return override as T;
   if (REPLACED_WHOLE.has(path)) return override as T;
