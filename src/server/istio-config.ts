@@ -43,8 +43,9 @@ export interface IstioConfigState {
   readonly problem: string | undefined;
 }
 
-function configMapKey(object: KubernetesObject | undefined): string {
-  return object ? `${object.metadata?.name}@${object.metadata?.resourceVersion ?? '?'}` : 'none';
+/** `istio-sidecar-injector@1234` (its resourceVersion), or `istio (missing)`. */
+function configMapKey(name: string, object: KubernetesObject | undefined): string {
+  return object ? `${name}@${object.metadata?.resourceVersion ?? '?'}` : `${name} (missing)`;
 }
 
 export class IstioConfigFollower {
@@ -118,12 +119,12 @@ export class IstioConfigFollower {
     if (!this.injector.listed || !this.mesh.listed) return;
     const injector = this.injector.list()[0];
     const mesh = this.mesh.list()[0];
-    const seen = `${configMapKey(injector)}, ${configMapKey(mesh)}`;
+    const seen = `${configMapKey(this.names.injector, injector)}, ${configMapKey(this.names.mesh, mesh)}`;
     if (seen === this.lastSeen) return;
     this.lastSeen = seen;
     const { logger, metrics, namespace } = this.options;
     try {
-      if (!injector) throw new ConfigError(`ConfigMap ${namespace}/${this.names.injector}`, [`not found: is Istio's revision "${this.options.revision}" installed in namespace ${namespace}?`], 'cannot read the injector configuration');
+      if (!injector) throw new ConfigError(`ConfigMap ${namespace}/${this.names.injector}`, [`ConfigMap ${namespace}/${this.names.injector} not found: is Istio's revision "${this.options.revision}" installed there?`], 'cannot read the injector configuration');
       const settings: IstioSettings = {
         ...injectorConfigMapSettings(injector as unknown as Record<string, unknown>, `ConfigMap ${namespace}/${this.names.injector}`),
         ...(mesh ? { meshConfig: meshConfigMapSettings(mesh as unknown as Record<string, unknown>, `ConfigMap ${namespace}/${this.names.mesh}`) } : {}),
