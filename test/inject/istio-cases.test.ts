@@ -14,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { applyMeshConfig } from '../../src/config/istio/mesh.js';
 import { isObject, type KubeObject } from '../../src/k8s/objects.js';
-import { istioCasesDir, istioCasesSkip, repoRoot } from '../helpers/paths.js';
+import { istioCasesDir, istioCasesSkip } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
 import { differences, normalizeObject } from '../helpers/semantic-compare.js';
 import { knownDifferences, refusalMessages } from './compatibility-doc.js';
@@ -151,5 +151,3 @@ describe("Istio's injector cases with Istio's parameters (istio-inject-cases/cas
     process.stdout.write(`${lines.join("\n")}\n`);
   });
 });
-
-export { repoRoot };

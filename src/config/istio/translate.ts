@@ -15,7 +15,7 @@ import {
   nonDefaultProxyConfig,
 } from './mesh.js';
 import { parseTemplateText } from './templates.js';
-import { isValuesBranch, valueKey, VALUE_KEYS, type ValueType } from './values.js';
+import { isValuesBranch, valueKey, type ValueType } from './values.js';
 
 export interface IstioSource<T = unknown> {
   readonly value: T;
@@ -595,6 +595,3 @@ function readEnv(values: ValuesReader, given: IstioSource<Readonly<Record<string
   }
   return { nativeSidecars, platform, compliancePolicy };
 }
-
-/** Every values key the translation knows, for documentation and tests. */
-export const KNOWN_VALUE_PATHS: readonly string[] = VALUE_KEYS.map((k) => k.path);
