@@ -17,6 +17,9 @@ export const PROXY_CONFIG_ALLOWED =
 
 const INTERCEPTION_MODES = ['REDIRECT', 'TPROXY', 'NONE'] as const;
 
+/** No ProxyConfig of the pod's own: shared, never changed. */
+export const NO_PROXY_CONFIG: PodProxyConfig = Object.freeze({ raw: Object.freeze({}) });
+
 /** Parses and checks a `proxy.istio.io/config` value. */
 export function parseProxyConfig(text: string): ProxyConfigResult {
   // YAML 1.1, as Istio reads it (sigs.k8s.io/yaml): unquoted `yes` is true, a quoted "yes" is a string,
@@ -26,7 +29,7 @@ export function parseProxyConfig(text: string): ProxyConfigResult {
     return { ok: false, message: `not valid YAML or JSON (${firstLine(document.errors[0]!.message)}); expected ${PROXY_CONFIG_ALLOWED}` };
   }
   const parsed: unknown = document.toJS();
-  if (parsed === null || parsed === undefined) return { ok: true, config: { raw: {} } };
+  if (parsed === null || parsed === undefined) return { ok: true, config: NO_PROXY_CONFIG };
   if (!isObject(parsed)) return { ok: false, message: `the document is not a mapping; expected ${PROXY_CONFIG_ALLOWED}` };
   return checkProxyConfig(parsed);
 }
@@ -116,8 +119,20 @@ const FIELD_ORDER = [
   'privateKeyProvider', 'proxyHeaders', 'fileFlushInterval', 'fileFlushMinSizeKb', 'statsCompression', 'connectionSettings',
 ];
 
+// Pods without a ProxyConfig of their own share the mesh-wide one: its PROXY_CONFIG is written once.
+const envCache = new WeakMap<PodProxyConfig, string>();
+
 /** PROXY_CONFIG: the effective ProxyConfig without the fields equal to Istio's defaults, as protobuf JSON orders it. */
 export function proxyConfigEnv(config: PodProxyConfig): string {
+  let value = envCache.get(config);
+  if (value === undefined) {
+    value = formatProxyConfigEnv(config);
+    envCache.set(config, value);
+  }
+  return value;
+}
+
+function formatProxyConfigEnv(config: PodProxyConfig): string {
   const cleaned = nonDefaultProxyConfig(config.raw);
   const ordered: Record<string, unknown> = {};
   for (const field of FIELD_ORDER) if (field in cleaned) ordered[field] = sortedMap(field, cleaned[field]);

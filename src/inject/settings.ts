@@ -7,7 +7,7 @@ import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
 import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
 import { parseScrapeTargets, prometheusFieldOf, SCRAPE_TARGETS_ANNOTATION, scrapePortProblem } from './prometheus.js';
-import { checkProxyConfig, mergeProxyConfigs, parseProxyConfig } from './proxy-config.js';
+import { checkProxyConfig, mergeProxyConfigs, NO_PROXY_CONFIG, parseProxyConfig } from './proxy-config.js';
 import { note } from './types.js';
 import type { AnnotationProblem, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
 
@@ -70,7 +70,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   };
   const problems: AnnotationProblem[] = [];
   const notes: Note[] = [];
-  let proxyConfig: PodProxyConfig = { raw: {} };
+  let proxyConfig: PodProxyConfig = NO_PROXY_CONFIG;
   // The scrape annotations in any spelling Prometheus reads (the last one wins, as in the merge).
   let prometheusPortKey: string | undefined;
   let scrapeTargetsKey: string | undefined;

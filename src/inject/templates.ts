@@ -16,12 +16,25 @@ export interface TemplateChoice {
   readonly source: string;
 }
 
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
+// Most pods take the configuration's default templates: resolve those once per configuration.
+const defaultChoices = new WeakMap<object, TemplateChoice>();
+
+function expand(names: readonly string[], config: MeshgateConfig): string[] {
+  return names.flatMap((name) => (Object.prototype.hasOwnProperty.call(config.templates.aliases, name) ? config.templates.aliases[name]! : [name]));
+}
+
 /** The templates a pod gets. The names were checked with the annotation (settings) or the configuration. */
 export function chooseTemplates(annotations: Readonly<Record<string, string>>, config: MeshgateConfig): TemplateChoice {
   const annotation = annotations[TEMPLATES_ANNOTATION];
-  const requested = annotation !== undefined ? splitTemplateNames(annotation) : config.templates.default;
-  const names = requested.flatMap((name) => config.templates.aliases[name] ?? [name]);
-  return { names, source: annotation !== undefined ? `annotation ${TEMPLATES_ANNOTATION}` : 'templates.default' };
+  if (annotation !== undefined) return { names: expand(splitTemplateNames(annotation), config), source: `annotation ${TEMPLATES_ANNOTATION}` };
+  let choice = defaultChoices.get(config.templates);
+  if (!choice) {
+    choice = { names: expand(config.templates.default, config), source: 'templates.default' };
+    defaultChoices.set(config.templates, choice);
+  }
+  return choice;
 }
 
 function customOverlay(config: MeshgateConfig, name: string): TemplateOverlay | undefined {
@@ -82,7 +95,8 @@ export function templatesLayout(names: readonly string[], input: LayoutInput): I
  * The annotations the templates write that post-processing reads (the probe rewrite and metrics merge
  * switches): Istio post-processes the merged pod, so a template can turn them off.
  */
-export function templateAnnotations(names: readonly string[], config: MeshgateConfig): Record<string, string> {
+export function templateAnnotations(names: readonly string[], config: MeshgateConfig): Readonly<Record<string, string>> {
+  if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(config, 'sidecar')) return NONE;
   const out: Record<string, string> = {};
   for (const name of names) {
     const custom = customOverlay(config, name);

@@ -145,8 +145,9 @@ export class IstioConfigFollower {
       logger.info({ configMaps: seen, changed }, changed ? 'Istio configuration applied' : 'Istio configuration unchanged');
       for (const waiter of this.waiters.splice(0)) waiter();
     } catch (error) {
-      if (!(error instanceof ConfigError) && !(error instanceof IstioDocumentError)) throw error;
-      const problems = error instanceof ConfigError ? error.problems : [error.message];
+      // Called from the informer's events: nothing may escape, whatever went wrong.
+      const problems =
+        error instanceof ConfigError ? error.problems : error instanceof IstioDocumentError ? [error.message] : [`internal error: ${(error as Error).message}`];
       this.problem = `${seen}: ${problems.join('; ')}`;
       metrics?.istioConfigValid.set(0);
       metrics?.istioConfigReloads.inc({ outcome: 'rejected' });
