@@ -6,7 +6,7 @@
 // incomplete in every format.
 import { writeFile } from 'node:fs/promises';
 import { ConfigError } from '../config/load.js';
-import { loadConfigFile } from './config-file.js';
+import { CONFIG_FLAGS, loadCommandConfig } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
 import type { LabelSelector } from '../k8s/objects.js';
 import { parseSelectorString, SelectorSyntaxError } from '../k8s/selectors.js';
@@ -39,7 +39,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'allow-partial', type: 'boolean', description: 'Report on what could be read when a file or a cluster list cannot be (the gaps are named, the score is marked incomplete); without it there is no report' },
   { name: 'fail-on', type: 'string', choices: ['error', 'warning', 'info', 'none'], valueName: 'LEVEL', description: 'Exit 1 when a finding is at or above LEVEL (default error)' },
   { name: 'rules', type: 'string', repeatable: true, valueName: 'DIR', description: "Add a team's own rule files (rules/*.yaml format); repeatable" },
-  { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration (the injector settings the plan uses)' },
+  ...CONFIG_FLAGS,
   { name: 'timeout', type: 'string', valueName: 'SECONDS', description: 'Per-request timeout for cluster reads (default 30)' },
 ];
 
@@ -169,7 +169,7 @@ export const analyzeCommand: Command = async (argv, io) => {
   let config: MeshgateConfig;
   let definitions: RuleDefinition[];
   try {
-    config = await loadConfigFile(stringFlag(args, 'config'));
+    config = await loadCommandConfig(args, 'analyze', io);
     definitions = await loadRuleDirectory(builtinRulesDir());
     for (const dir of stringFlags(args, 'rules')) definitions.push(...(await loadRuleDirectory(dir)));
   } catch (error) {

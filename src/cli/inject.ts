@@ -3,7 +3,7 @@
 // and why). When a workload is rejected nothing is printed: `meshgate inject | kubectl apply -f -` must
 // not deploy it, or the objects around it, without the sidecar.
 import { ConfigError } from '../config/load.js';
-import { loadConfigFile } from './config-file.js';
+import { CONFIG_FLAGS, loadCommandConfig } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { loadObjects } from '../k8s/files.js';
 import type { KubeObject, Namespace, Node, Service } from '../k8s/objects.js';
@@ -18,7 +18,7 @@ import type { Command, CommandIo } from './main.js';
 const FLAGS: readonly FlagSpec[] = [
   { name: 'filename', short: 'f', type: 'string', repeatable: true, valueName: 'PATH', description: 'File, directory (recursive) or - for stdin; repeatable' },
   { name: 'namespace', short: 'n', type: 'string', valueName: 'NAMESPACE', description: 'Namespace of objects that name none (default "default")' },
-  { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration file (see meshgate config defaults)' },
+  ...CONFIG_FLAGS,
   { name: 'explain', type: 'boolean', description: 'Print, per workload, each change and why, instead of the objects' },
   { name: 'output', short: 'o', type: 'string', valueName: 'FORMAT', choices: ['yaml', 'json'], description: 'Output format' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' },
@@ -143,7 +143,7 @@ export const injectCommand: Command = async (argv, io) => {
 
   let config: MeshgateConfig;
   try {
-    config = await loadConfigFile(stringFlag(args, 'config'));
+    config = await loadCommandConfig(args, 'inject', io);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`meshgate inject: ${error.message}\n`);

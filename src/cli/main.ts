@@ -17,7 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   inject: { summary: 'Inject the Istio sidecar into workloads in files (like istioctl kube-inject)', load: async () => (await import('./inject.js')).injectCommand },
   validate: { summary: 'Validate Istio resources in files', load: async () => (await import('./validate.js')).validateCommand },
   analyze: { summary: 'Report what blocks onboarding workloads onto the mesh', load: async () => (await import('./analyze.js')).analyzeCommand },
-  config: { summary: 'Show configuration (`meshgate config defaults`)', load: async () => (await import('./config.js')).configCommand },
+  config: { summary: 'Show configuration (`meshgate config defaults`, `meshgate config from-istio`)', load: async () => (await import('./config.js')).configCommand },
 };
 
 function mainHelp(): string {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError } from '../config/load.js';
-import { loadConfigFile } from './config-file.js';
+import { CONFIG_FLAGS, configFilesFrom, loadCommandConfig, readConfigInputs, resolveInputs } from './config-file.js';
 import { packageRoot } from '../config/package.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
@@ -22,7 +22,9 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'tls-key', type: 'string', valueName: 'FILE', description: 'Private key of the serving certificate (PEM)' },
   { name: 'self-signed', type: 'boolean', description: 'Generate a CA and serving certificate (the default without --tls-cert)' },
   { name: 'ca-out', type: 'string', valueName: 'FILE', description: 'Write the generated CA certificate (the caBundle) here' },
-  { name: 'config', type: 'string', valueName: 'FILE', description: 'meshgate configuration (YAML); see `meshgate config defaults`' },
+  ...CONFIG_FLAGS,
+  { name: 'istio-revision', type: 'string', valueName: 'REV', description: "Follow Istio's configuration of this revision (default, canary, ...): ConfigMaps istio-sidecar-injector[-REV] and istio[-REV], watched; cluster mode only" },
+  { name: 'istio-namespace', type: 'string', valueName: 'NS', description: "Namespace of Istio's ConfigMaps for --istio-revision (default istio-system)" },
   { name: 'kubeconfig', type: 'string', valueName: 'FILE', description: 'kubeconfig for the cluster view (default: in-cluster service account)' },
   { name: 'context', type: 'string', valueName: 'NAME', description: 'kubeconfig context to use' },
   { name: 'no-cluster', type: 'boolean', description: 'Run without a cluster: no Services/Namespaces/Nodes view, certificate kept in memory' },
@@ -133,9 +135,26 @@ export const serveCommand: Command = async (argv, io) => {
   const noCluster = booleanFlag(args, 'no-cluster');
   const caOut = caOutFlag ? resolve(caOutFlag) : undefined;
 
+  const istioRevision = stringFlag(args, 'istio-revision');
+  const istioNamespace = stringFlag(args, 'istio-namespace');
+  if (istioNamespace !== undefined && istioRevision === undefined) throw new UsageError('--istio-namespace goes with --istio-revision');
+  if (istioRevision !== undefined) {
+    if (noCluster) throw new UsageError('--istio-revision reads Istio\'s ConfigMaps from the cluster; it cannot be combined with --no-cluster');
+    if (stringFlag(args, 'istio-values') !== undefined || stringFlag(args, 'mesh-config') !== undefined) {
+      throw new UsageError('--istio-revision takes Istio\'s values and mesh config from the cluster; drop --istio-values and --mesh-config');
+    }
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(istioRevision)) throw new UsageError(`--istio-revision: "${istioRevision}" is not a revision name (lowercase letters, digits and -)`);
+  }
+
   let config: MeshgateConfig;
+  let istio: WebhookServerOptions['istio'];
   try {
-    config = await loadConfigFile(stringFlag(args, 'config'));
+    config = await loadCommandConfig(args, 'serve', io);
+    if (istioRevision !== undefined) {
+      // meshgate's own file (and --platform) go over whatever the ConfigMaps say, each time they change.
+      const inputs = await readConfigInputs(configFilesFrom(args));
+      istio = { revision: istioRevision, namespace: istioNamespace ?? 'istio-system', resolve: (settings) => resolveInputs(inputs, settings) };
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`meshgate serve: ${error.message}\n`);
@@ -162,6 +181,7 @@ export const serveCommand: Command = async (argv, io) => {
       secretName: stringFlag(args, 'secret-name') ?? 'meshgate-tls',
     },
     config,
+    ...(istio ? { istio } : {}),
     maxBodyBytes: parseBytes(stringFlag(args, 'max-body-bytes')),
     logger,
     shutdownDelayMs: delayFlag !== undefined ? parseDuration('shutdown-delay', delayFlag) : noCluster ? 0 : 5000,

@@ -8,6 +8,8 @@ import { DEFAULT_STATUS_PORT, SIDECAR_PORTS } from '../k8s/istio-ports.js';
 import { isObject } from '../k8s/objects.js';
 import { parseQuantity } from '../k8s/quantity.js';
 import { PROXY_CONFIG_ALLOWED, parseProxyConfig } from './proxy-config.js';
+import { BUILTIN_TEMPLATES, splitTemplateNames, templateNames, unknownTemplatesMessage } from '../config/templates.js';
+import type { MeshgateConfig } from '../config/types.js';
 import type { AnnotationProblem } from './types.js';
 
 /** How an annotation's value is checked. */
@@ -104,15 +106,15 @@ export const ANNOTATIONS: readonly AnnotationSpec[] = [
   spec('sidecar.istio.io/status', 'json', 'none', 'written by the injector', 'record of a previous injection; its containers and volumes are replaced on re-injection', { system: true }),
   spec('proxy.istio.io/config', 'proxyConfig', 'reject', PROXY_CONFIG_ALLOWED, 'ProxyConfig for this pod: holdApplicationUntilProxyStarts, interceptionMode, statusPort, proxyMetadata (env) and more'),
   spec('proxy.istio.io/overrides', 'json', 'reject', 'JSON written by the injector', 'the user container overrides saved at injection, re-applied on re-injection', { system: true }),
-  spec('inject.istio.io/templates', 'templates', 'reject', 'sidecar (meshgate supports only Istio\'s default sidecar template)', 'the injection templates to render'),
+  spec('inject.istio.io/templates', 'templates', 'reject', 'a comma-separated list of template names: sidecar, gateway, grpc-agent, grpc-simple or one of templates.custom', 'the injection templates to render, in order (replaces templates.default)', { overrides: ['templates.default'] }),
   spec('sidecar.istio.io/interceptionMode', 'interceptionMode', 'reject', 'REDIRECT, TPROXY or NONE', 'how istio-init redirects traffic (-m)', { overrides: ['interception.mode'] }),
   spec('sidecar.istio.io/nativeSidecar', 'trueFalse', 'warn', '"true" or "false"', 'run istio-proxy as a native sidecar (init container with restartPolicy Always) or not', { istioRejects: false, overrides: ['proxy.nativeSidecars'] }),
   spec('sidecar.istio.io/rewriteAppHTTPProbers', 'bool', 'warn', GO_BOOL_VALUES, 'rewrite the app\'s probes to the status port', { istioRejects: false, overrides: ['injection.rewriteProbes'] }),
   spec('sidecar.istio.io/enableCoreDump', 'bool', 'warn', GO_BOOL_VALUES, 'Istio adds a privileged enable-core-dump init container; meshgate does not add it and says so', { istioRejects: false }),
   spec('status.sidecar.istio.io/port', 'port', 'reject', 'a port number 0-65535 (0 disables the proxy\'s probes and the probe rewrite)', 'pilot-agent status port: probe rewrite target, excluded from inbound capture', { overrides: ['proxy.statusPort'] }),
-  spec('readiness.status.sidecar.istio.io/initialDelaySeconds', 'uint32', 'reject', 'a whole number 0-4294967295', 'istio-proxy readinessProbe initialDelaySeconds (default 0)'),
-  spec('readiness.status.sidecar.istio.io/periodSeconds', 'uint32', 'reject', 'a whole number 0-4294967295', 'istio-proxy readinessProbe periodSeconds (default 15)'),
-  spec('readiness.status.sidecar.istio.io/failureThreshold', 'uint32', 'reject', 'a whole number 0-4294967295', 'istio-proxy readinessProbe failureThreshold (default 4)'),
+  spec('readiness.status.sidecar.istio.io/initialDelaySeconds', 'uint32', 'reject', 'a whole number 0-4294967295', 'istio-proxy readinessProbe initialDelaySeconds (default 0)', { overrides: ['proxy.readiness.initialDelaySeconds'] }),
+  spec('readiness.status.sidecar.istio.io/periodSeconds', 'uint32', 'reject', 'a whole number 0-4294967295', 'istio-proxy readinessProbe periodSeconds (default 15)', { overrides: ['proxy.readiness.periodSeconds'] }),
+  spec('readiness.status.sidecar.istio.io/failureThreshold', 'uint32', 'reject', 'a whole number 0-4294967295', 'istio-proxy readinessProbe failureThreshold (default 4)', { overrides: ['proxy.readiness.failureThreshold'] }),
   spec('readiness.status.sidecar.istio.io/applicationPorts', 'text', 'none', 'any', 'legacy; the current injector does not use it', { readBy: 'unused' }),
   spec('traffic.sidecar.istio.io/includeOutboundIPRanges', 'cidrsOrWildcard', 'reject', `'*' or ${CIDR_LIST}`, 'outbound destinations captured by the sidecar (-i, default *)', { overrides: ['interception.includeOutboundIPRanges'] }),
   spec('traffic.sidecar.istio.io/excludeOutboundIPRanges', 'cidrs', 'reject', `${CIDR_LIST}; '*' is not allowed`, 'outbound destinations that bypass the sidecar (-x)', { overrides: ['interception.excludeOutboundIPRanges'] }),
@@ -120,8 +122,8 @@ export const ANNOTATIONS: readonly AnnotationSpec[] = [
   spec('traffic.sidecar.istio.io/excludeInboundPorts', 'ports', 'reject', `${PORT_LIST}, or empty`, 'inbound ports that bypass the sidecar (-d, after 15090,15021 and the status port)', { overrides: ['interception.excludeInboundPorts'] }),
   // Istio does not validate includeOutboundPorts; meshgate does, because a bad value would only make
   // istio-init fail when the pod starts.
-  spec('traffic.sidecar.istio.io/includeOutboundPorts', 'ports', 'reject', `${PORT_LIST}, or empty`, 'outbound ports captured even when their destination is excluded (-q)', { istioRejects: false }),
-  spec('traffic.sidecar.istio.io/excludeOutboundPorts', 'ports', 'reject', `${PORT_LIST}, or empty`, 'outbound ports that bypass the sidecar (-o)'),
+  spec('traffic.sidecar.istio.io/includeOutboundPorts', 'ports', 'reject', `${PORT_LIST}, or empty`, 'outbound ports captured even when their destination is excluded (-q)', { istioRejects: false, overrides: ['interception.includeOutboundPorts'] }),
+  spec('traffic.sidecar.istio.io/excludeOutboundPorts', 'ports', 'reject', `${PORT_LIST}, or empty`, 'outbound ports that bypass the sidecar (-o)', { overrides: ['interception.excludeOutboundPorts'] }),
   spec('traffic.sidecar.istio.io/excludeInterfaces', 'interfaces', 'reject', INTERFACES, 'network interfaces whose traffic is not captured (-c)'),
   spec('istio.io/reroute-virtual-interfaces', 'interfaces', 'reject', INTERFACES, 'virtual interfaces (KubeVirt) whose traffic is sent to the sidecar as inbound (-k)'),
   spec('traffic.sidecar.istio.io/kubevirtInterfaces', 'interfaces', 'reject', INTERFACES, 'deprecated spelling of istio.io/reroute-virtual-interfaces (-k)', { replacedBy: 'istio.io/reroute-virtual-interfaces' }),
@@ -134,7 +136,7 @@ export const ANNOTATIONS: readonly AnnotationSpec[] = [
   spec('sidecar.istio.io/logLevel', 'envoyLogLevel', 'warn', 'trace, debug, info, warning, error, critical or off', 'Envoy log level (--proxyLogLevel)', { istioRejects: false, overrides: ['proxy.logLevel'] }),
   spec('sidecar.istio.io/componentLogLevel', 'componentLogLevel', 'warn', 'a comma-separated list of component:level such as misc:error,upstream:debug', 'Envoy component log levels (--proxyComponentLogLevel)', { istioRejects: false, overrides: ['proxy.componentLogLevel'] }),
   spec('sidecar.istio.io/agentLogLevel', 'agentLogLevel', 'warn', 'a level, or a comma-separated list of scope:level, with levels debug, info, warn, error, fatal or none', 'pilot-agent log level (--log_output_level)', { istioRejects: false, overrides: ['proxy.agentLogLevel'] }),
-  spec('sidecar.istio.io/capNetBindService', 'trueFalse', 'warn', '"true" or "false"', 'give istio-proxy NET_BIND_SERVICE (it then runs as uid 0)', { istioRejects: false }),
+  spec('sidecar.istio.io/capNetBindService', 'trueFalse', 'warn', '"true" or "false"', 'give istio-proxy NET_BIND_SERVICE (it then runs as uid 0)', { istioRejects: false, overrides: ['proxy.capNetBindService'] }),
   spec('sidecar.istio.io/bootstrapOverride', 'configMapName', 'reject', 'the name of a ConfigMap (lowercase letters, digits, "-" and ".")', 'ConfigMap with a custom Envoy bootstrap, mounted at /etc/istio/custom-bootstrap', { istioRejects: false }),
   spec('sidecar.istio.io/userVolume', 'volumes', 'reject', 'a JSON object mapping volume names to volume sources, e.g. {"certs":{"secret":{"secretName":"certs"}}}', 'extra pod volumes', { istioRejects: false }),
   spec('sidecar.istio.io/userVolumeMount', 'volumeMounts', 'reject', 'a JSON object mapping volume names to mounts, e.g. {"certs":{"mountPath":"/etc/certs","readOnly":true}}', 'extra istio-proxy volume mounts', { istioRejects: false }),
@@ -144,7 +146,7 @@ export const ANNOTATIONS: readonly AnnotationSpec[] = [
   spec('prometheus.io/scrape', 'text', 'none', 'true or false', 'with metrics merge, "false" leaves the Prometheus annotations untouched', { kinds: ANY }),
   spec('prometheus.io/port', 'prometheusPort', 'reject', `a port 1-65535 that is not one of Istio's own ports (${SIDECAR_PORTS.join(', ')})`, 'with metrics merge, the app\'s metrics port (kept in ISTIO_PROMETHEUS_ANNOTATIONS)', { kinds: ANY }),
   spec('prometheus.io/path', 'text', 'none', 'a URL path', 'with metrics merge, the app\'s metrics path (kept in ISTIO_PROMETHEUS_ANNOTATIONS)', { kinds: ANY }),
-  spec('prometheus.istio.io/scrape-targets', 'text', 'none', 'a comma-separated list of port:path', 'several application metrics endpoints to merge'),
+  spec('prometheus.istio.io/scrape-targets', 'text', 'reject', `a comma-separated list of port:path (path default /metrics), ports 1-65535 that are not one of Istio's own ports (${SIDECAR_PORTS.join(', ')}) or the status port`, 'with metrics merge, several application metrics endpoints the agent scrapes (kept in ISTIO_PROMETHEUS_ANNOTATIONS)', { kinds: ANY }),
   spec('prometheus.istio.io/secure-port', 'text', 'none', 'a port number', 'port of the merged metrics served over mTLS'),
   spec('istio.io/rev', 'text', 'none', 'written by the injector', 'the revision that injected the pod', { kinds: ANY, system: true }),
   spec('k8s.v1.cni.cncf.io/networks', 'text', 'none', 'a Multus network list', 'the istio-cni network is appended when the CNI provider is Multus', { kinds: ANY }),
@@ -280,7 +282,7 @@ function checkScopedLevels(value: string, levels: readonly string[], bareLevelAl
 }
 
 /** Checks one value against the catalogue entry's kind; undefined when fine (or when any value goes). */
-export function checkValue(entry: AnnotationSpec, value: string, statusPort: number): string | undefined {
+export function checkValue(entry: AnnotationSpec, value: string, statusPort: number, templates: readonly string[] = BUILTIN_TEMPLATES): string | undefined {
   switch (entry.kind) {
     case 'port':
       return parsePort(value) === undefined ? `not a port; expected ${entry.allowed}` : undefined;
@@ -308,11 +310,8 @@ export function checkValue(entry: AnnotationSpec, value: string, statusPort: num
       const parsed = parseProxyConfig(value);
       return parsed.ok ? undefined : parsed.message;
     }
-    case 'templates': {
-      const unsupported = value.split(',').filter((template) => template !== 'sidecar');
-      if (unsupported.length === 0) return undefined;
-      return `template ${unsupported.map(quote).join(', ')} is not supported; expected ${entry.allowed}`;
-    }
+    case 'templates':
+      return unknownTemplatesMessage(splitTemplateNames(value), templates);
     case 'volumes':
       return checkJsonObjectMap(value, entry.allowed, false);
     case 'volumeMounts':
@@ -348,15 +347,27 @@ export function checkValue(entry: AnnotationSpec, value: string, statusPort: num
   }
 }
 
+/** What some checks depend on: the status port an already merged prometheus.io/port equals, the template names that exist. */
+export interface AnnotationContext {
+  readonly statusPort?: number;
+  /** Template names a pod may ask for (default: Istio's built-ins meshgate renders). */
+  readonly templates?: readonly string[];
+}
+
+/** The context of a configuration (its status port, its templates). */
+export function annotationContext(config: MeshgateConfig): AnnotationContext {
+  return { statusPort: config.proxy.statusPort, templates: templateNames(config.templates) };
+}
+
 /**
  * Checks one annotation on its own. Returns a problem only for values that refuse the pod; annotations
  * meshgate does not know, and values that are merely ignored with a warning, give undefined.
  * `statusPort` (default 15020) is what an already merged `prometheus.io/port` equals.
  */
-export function validateAnnotation(name: string, value: string, context: { statusPort?: number } = {}): AnnotationProblem | undefined {
+export function validateAnnotation(name: string, value: string, context: AnnotationContext = {}): AnnotationProblem | undefined {
   const entry = CATALOGUE.get(name);
   if (!entry || entry.onInvalid !== 'reject') return undefined;
-  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT);
+  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT, context.templates);
   return message === undefined ? undefined : { annotation: name, value, message };
 }
 
@@ -367,11 +378,11 @@ export function validateAnnotation(name: string, value: string, context: { statu
 export function checkAnnotation(
   name: string,
   value: string,
-  context: { statusPort?: number } = {},
+  context: AnnotationContext = {},
 ): (AnnotationProblem & { readonly severity: 'reject' | 'warn' }) | undefined {
   const entry = CATALOGUE.get(name);
   if (!entry || entry.onInvalid === 'none') return undefined;
-  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT);
+  const message = checkValue(entry, value, context.statusPort ?? DEFAULT_STATUS_PORT, context.templates);
   return message === undefined ? undefined : { annotation: name, value, message, severity: entry.onInvalid };
 }
 

@@ -4,7 +4,10 @@
 import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_STATUS_PORT, SIDECAR_PORTS } from '../k8s/istio-ports.js';
 import { isObject } from '../k8s/objects.js';
+import { checkOverlay } from '../config/istio/templates.js';
+import { BUILTIN_TEMPLATES, templateNames, unknownTemplatesMessage } from '../config/templates.js';
 import { ANNOTATIONS, checkValue } from './annotations.js';
+import { checkProxyConfig } from './proxy-config.js';
 
 /** The value at a dotted path of the configuration (`interception.mode`), when there is one. */
 function valueAt(config: MeshgateConfig, path: string): unknown {
@@ -29,6 +32,28 @@ export function configProblems(config: MeshgateConfig): string[] {
   const reserved = SIDECAR_PORTS.filter((port) => port !== DEFAULT_STATUS_PORT);
   if (reserved.includes(config.proxy.statusPort)) {
     problems.push(`proxy.statusPort: ${config.proxy.statusPort} is one of Istio's own ports (${reserved.join(', ')}); use ${DEFAULT_STATUS_PORT}, or 0 to disable the proxy's probes`);
+  }
+  problems.push(...templateProblems(config));
+  const proxyConfig = checkProxyConfig(config.proxy.proxyConfig);
+  if (!proxyConfig.ok) problems.push(`proxy.proxyConfig: ${proxyConfig.message}`);
+  return problems;
+}
+
+/** Default templates and aliases name templates that exist; custom templates are pod overlays. */
+function templateProblems(config: MeshgateConfig): string[] {
+  const problems: string[] = [];
+  const templates = [...new Set([...BUILTIN_TEMPLATES, ...Object.keys(config.templates.custom)])].sort();
+  const names = templateNames(config.templates);
+  const unknownDefault = unknownTemplatesMessage(config.templates.default, names);
+  if (unknownDefault) problems.push(`templates.default: ${unknownDefault}`);
+  for (const [alias, list] of Object.entries(config.templates.aliases)) {
+    // Aliases expand once: an alias names templates, not other aliases.
+    const unknown = unknownTemplatesMessage(list, templates);
+    if (unknown) problems.push(`templates.aliases.${alias}: ${unknown}`);
+  }
+  for (const [name, overlay] of Object.entries(config.templates.custom)) {
+    const checked = checkOverlay(overlay);
+    if (!checked.ok) problems.push(`templates.custom.${name}: ${checked.message}`);
   }
   return problems;
 }

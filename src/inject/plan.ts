@@ -6,7 +6,9 @@
 // (render.ts) gives the injected pod; the analyzer reads the same plan.
 import { checkPodShape, formatShapeProblem } from '../k8s/pod-shape.js';
 import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
-import type { Container, Labels, Pod } from '../k8s/objects.js';
+import { parseGoBool } from '../k8s/bool.js';
+import { isObject, type Container, type Labels, type Namespace, type Pod } from '../k8s/objects.js';
+import { canonicalQuantity } from '../k8s/quantity.js';
 import { decideInjection, enrolmentLabel, namespaceEnrolment } from './decide.js';
 import { planHeadless } from './headless.js';
 import { decideHold } from './hold.js';
@@ -14,21 +16,27 @@ import { chooseNativeSidecar } from './native.js';
 import { otherMeshOf } from './other-mesh.js';
 import { canonicalLabels, inferOwner, ownerDescription } from './owner.js';
 import { planProbeRewrites } from './probes.js';
-import { planPrometheusMerge } from './prometheus.js';
+import { planPrometheusMerge, securePortAnnotation } from './prometheus.js';
 import { readPodSettings } from './settings.js';
+import { otelResourceAttributes } from './otel.js';
+import { decideProxyIds } from './platform.js';
 import {
   appContainerNames,
   CANONICAL_NAME_LABEL,
   CANONICAL_REVISION_LABEL,
   defaultContainerAnnotations,
   excludedInboundPorts,
+  HBONE_METADATA,
   INIT_CONTAINER,
-  injectedLayout,
   NETWORK_LABEL,
   podPortsValue,
+  PROXY_CONTAINER,
   TLS_MODE_LABEL,
+  TUNNEL_LABEL,
   VALIDATION_CONTAINER,
+  WORKLOAD_NAME_LABEL,
 } from './sidecar.js';
+import { chooseTemplates, describeTemplates, templateAnnotations, templatesLayout, type TemplateChoice } from './templates.js';
 import { formatStatus, OVERRIDES_ANNOTATION, parseOverrides, parseStatus, STATUS_ANNOTATION, templateContainers } from './status.js';
 import {
   note,
@@ -46,6 +54,8 @@ import {
 } from './types.js';
 
 export const HEADLESS_SERVICES_ANNOTATION = 'meshgate.io/headless-services';
+const REWRITE_ANNOTATION = 'sidecar.istio.io/rewriteAppHTTPProbers';
+const MERGE_METRICS_ANNOTATION = 'prometheus.istio.io/merge-metrics';
 /** `image: auto` on a user's istio-proxy keeps the injected image (reference section 1). */
 const AUTO_IMAGE = 'auto';
 const DECIDED_TO_INJECT = 'injected the Istio sidecar';
@@ -152,44 +162,82 @@ export function planInjection(request: InjectRequest): InjectionPlan {
 
   const config = request.config;
   const sidecar = chooseNativeSidecar({ override: settings.nativeSidecarOverride, config, nodes: request.cluster.nodes, nodeName: pod.spec?.nodeName });
-  const { layout, status } = layoutOf(settings, config, sidecar.native);
-  const overrides = planOverrides(pod, layout, previous, savedOverrides.overrides);
   const containers = templateContainers(pod.spec!, previous, savedOverrides.overrides);
   const appContainers = appContainerNames(containers);
+  const templateView = {
+    podPorts: podPortsValue(containers),
+    allContainers: containers.map((c) => c.name),
+    appContainers,
+    defaultContainers: defaultContainerAnnotations(annotations, appContainers),
+  };
+  const templates = chooseTemplates(annotations, config);
+  const { layout, status } = layoutOf(templates.names, { settings, config, templateView, native: sidecar.native });
+  const overrides = planOverrides(pod, layout, previous, savedOverrides.overrides);
   const podLabels = pod.metadata?.labels ?? {};
   const canonical = canonicalLabels(podLabels, owner);
-  // Prometheus merge and its clean-up on re-injection use the mesh-wide status port, as Istio does.
-  const meshStatusPort = settings.proxyConfig.statusPort ?? config.proxy.statusPort;
-  const prometheus = planPrometheusMerge({ annotations, enabled: settings.prometheusMerge, statusPort: meshStatusPort });
+  const proxyIds = decideProxyIds(config, namespace.object, namespace.plan.name);
+  // Istio post-processes the merged pod: a template's own annotations can turn the probe rewrite and the
+  // metrics merge off (the gRPC templates do).
+  const written = templateAnnotations(templates.names, config);
+  const postAnnotations = Object.keys(written).length > 0 ? { ...annotations, ...written } : annotations;
+  const rewriteProbes = written[REWRITE_ANNOTATION] !== undefined ? (parseGoBool(written[REWRITE_ANNOTATION]) ?? settings.rewriteProbes) : settings.rewriteProbes;
+  const prometheusMerge = written[MERGE_METRICS_ANNOTATION] !== undefined ? (parseGoBool(written[MERGE_METRICS_ANNOTATION]) ?? settings.prometheusMerge) : settings.prometheusMerge;
+  const meshStatusPort = settings.meshStatusPort;
+  const prometheus = planPrometheusMerge({ annotations: postAnnotations, enabled: prometheusMerge, statusPort: meshStatusPort });
   const runsToCompletion = ['Job', 'CronJob'].includes(owner.kind) || ['Never', 'OnFailure'].includes(pod.spec?.restartPolicy ?? '');
+  const hasProxy = layout.containers.includes(PROXY_CONTAINER) || layout.initContainers.includes(PROXY_CONTAINER);
 
-  notes.push(...layoutNotes({ settings, config, sidecar, hold, layout, previous, runsToCompletion }));
+  notes.push(...templateNotes(templates, config), ...proxyIds.notes);
+  if (templates.names.includes('sidecar') && !(templates.names.length > 0 && isCustom(config, 'sidecar'))) {
+    notes.push(...layoutNotes({ settings, config, sidecar, hold, layout, previous, runsToCompletion }));
+  } else if (previous) {
+    notes.push(note('replaced what a previous injection added', `the pod already carries ${STATUS_ANNOTATION}; injecting again strips what it lists and renders the templates anew`));
+  }
   for (const overlay of [...overrides.containers, ...overrides.initContainers]) {
+    const injectedByIstio = overlay.name === PROXY_CONTAINER || overlay.name === INIT_CONTAINER || overlay.name === VALIDATION_CONTAINER;
     notes.push(
       note(
-        `applied the pod's own ${overlay.name} container over the injected one`,
-        `a container named ${overlay.name} in the pod customizes the injected one (fields it sets win${overlay.image === undefined ? '; image: auto keeps the injected image' : ''}); saved in ${OVERRIDES_ANNOTATION} for re-injection`,
+        injectedByIstio ? `applied the pod's own ${overlay.name} container over the injected one` : `kept the fields container ${overlay.name} sets over what the templates add to it`,
+        injectedByIstio
+          ? `a container named ${overlay.name} in the pod customizes the injected one (fields it sets win${overlay.image === undefined ? '; image: auto keeps the injected image' : ''}); saved in ${OVERRIDES_ANNOTATION} for re-injection`
+          : `a template adds to container ${overlay.name}, so the pod's own fields are re-applied over it and saved in ${OVERRIDES_ANNOTATION} for re-injection, as Istio does`,
       ),
     );
   }
   notes.push(...prometheusNotes(prometheus, meshStatusPort, previous));
 
-  const rewriteEnabled = settings.rewriteProbes && settings.statusPort !== 0;
-  if (settings.rewriteProbes && settings.statusPort === 0) {
+  const agentPort = settings.agentStatusPort;
+  const rewriteEnabled = rewriteProbes && agentPort !== 0 && hasProxy;
+  if (!hasProxy) {
+    // No pilot-agent in the pod to send probes to (grpc-simple): Istio leaves them too.
+  } else if (rewriteProbes && agentPort === 0) {
     notes.push(note('did not rewrite application probes', 'the status port is 0, so there is no agent port to send them to (Istio would rewrite them to port 0)', 'warning'));
-  } else if (!settings.rewriteProbes) {
-    notes.push(note('did not rewrite application probes', 'probe rewrite is off (injection.rewriteProbes or annotation sidecar.istio.io/rewriteAppHTTPProbers); under STRICT mTLS kubelet probes on captured ports fail'));
+  } else if (!rewriteProbes) {
+    notes.push(
+      note(
+        'did not rewrite application probes',
+        written[REWRITE_ANNOTATION] !== undefined
+          ? `template ${templates.names.join(', ')} sets ${REWRITE_ANNOTATION}: "${written[REWRITE_ANNOTATION]}"`
+          : 'probe rewrite is off (injection.rewriteProbes or annotation sidecar.istio.io/rewriteAppHTTPProbers); under STRICT mTLS kubelet probes on captured ports fail',
+      ),
+    );
   }
-  const probes = planProbeRewrites({ spec: pod.spec!, statusPort: settings.statusPort, enabled: rewriteEnabled, capturedInboundPort: capturedInboundPort(settings) });
+  const probes = planProbeRewrites({ spec: pod.spec!, statusPort: agentPort, enabled: rewriteEnabled, capturedInboundPort: capturedInboundPort(settings) });
   notes.push(...probes.notes);
 
-  const labels = { [TLS_MODE_LABEL]: podLabels[TLS_MODE_LABEL] || 'istio', [CANONICAL_NAME_LABEL]: canonical.name, [CANONICAL_REVISION_LABEL]: canonical.revision };
+  const labels: Record<string, string> = { [TLS_MODE_LABEL]: podLabels[TLS_MODE_LABEL] || 'istio' };
+  if (settings.proxyConfig.proxyMetadata?.[HBONE_METADATA] === 'true') labels[TUNNEL_LABEL] = podLabels[TUNNEL_LABEL] || 'http';
+  labels[CANONICAL_NAME_LABEL] = canonical.name;
+  labels[CANONICAL_REVISION_LABEL] = canonical.revision;
   notes.push(
     note(
-      `labelled the pod ${TLS_MODE_LABEL}=${labels[TLS_MODE_LABEL]}, ${CANONICAL_NAME_LABEL}=${canonical.name}, ${CANONICAL_REVISION_LABEL}=${canonical.revision}`,
-      `peers send it mTLS; telemetry names the workload after ${canonicalSource(podLabels, ownerDescription(owner))}`,
+      templates.names.includes('sidecar')
+        ? `labelled the pod ${TLS_MODE_LABEL}=${labels[TLS_MODE_LABEL]}, ${CANONICAL_NAME_LABEL}=${canonical.name}, ${CANONICAL_REVISION_LABEL}=${canonical.revision}`
+        : `labelled the pod ${CANONICAL_NAME_LABEL}=${canonical.name}, ${CANONICAL_REVISION_LABEL}=${canonical.revision}`,
+      `${templates.names.includes('sidecar') ? 'peers send it mTLS; ' : ''}telemetry names the workload after ${canonicalSource(podLabels, ownerDescription(owner))}`,
     ),
   );
+  const workloadName = podLabels[WORKLOAD_NAME_LABEL] || owner.name;
 
   const plan: InjectPlan = {
     action: 'inject',
@@ -197,7 +245,11 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     namespace: namespace.plan,
     owner,
     config,
-    templates: ['sidecar'],
+    templates: templates.names,
+    proxyIds: { uid: proxyIds.uid, gid: proxyIds.gid },
+    workloadName,
+    otelResourceAttributes: config.proxy.otelResourceAttributes ? nonEmptyString(otelResourceAttributes({ annotations, labels: podLabels, namespace: namespace.plan.name, containers })) : undefined,
+    canonical,
     settings,
     sidecar,
     hold,
@@ -211,27 +263,51 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     status,
     runsToCompletion,
     meshStatusPort,
+    prometheusSecurePort: hasProxy ? securePortAnnotation(postAnnotations, settings.proxyConfig.proxyMetadata) : undefined,
     labels,
-    templateView: {
-      podPorts: podPortsValue(containers),
-      appContainers,
-      defaultContainers: defaultContainerAnnotations(annotations, appContainers),
-    },
+    templateView,
     network: podLabels[NETWORK_LABEL] ?? config.proxy.network,
     notes,
   };
   return plan;
 }
 
-// Pods of a configuration get one of a few layouts: remember each with its status record (bounded).
+function nonEmptyString(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+function isCustom(config: InjectPlan['config'], name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(config.templates.custom, name);
+}
+
+/** What the templates other than Istio's default sidecar do, in a sentence each. */
+function templateNotes(templates: TemplateChoice, config: InjectPlan['config']): Note[] {
+  if (templates.names.length === 1 && templates.names[0] === 'sidecar' && !isCustom(config, 'sidecar')) return [];
+  const notes: Note[] = [note(`rendered template${templates.names.length === 1 ? '' : 's'} ${describeTemplates(templates.names, config)}`, `from ${templates.source}, in this order, each merged over the pod as Istio merges them`)];
+  for (const name of new Set(templates.names)) {
+    if (isCustom(config, name)) continue;
+    if (name === 'gateway') notes.push(note('ran istio-proxy as a gateway (proxy router)', 'Istio\'s gateway template: the pod is an ingress or egress gateway, with no traffic capture and no init container'));
+    if (name === 'grpc-agent') notes.push(note('added pilot-agent for proxyless gRPC (no Envoy)', 'Istio\'s grpc-agent template: the agent serves xDS and certificates to the gRPC application through /etc/istio/proxy'));
+    if (name === 'grpc-simple') notes.push(note('added a gRPC xDS bootstrap init container (no proxy, no agent)', 'Istio\'s grpc-simple template: the application dials istiod itself, in plaintext'));
+  }
+  return notes;
+}
+
+// Pods of a configuration get one of a few sidecar layouts: remember each with its status record (bounded).
 const layouts = new Map<string, { readonly layout: InjectPlan['layout']; readonly status: string }>();
 
-/** What the template adds, by name, and the status record that lists it (shared, read-only data). */
-function layoutOf(settings: PodSettings, config: InjectPlan['config'], native: boolean): { readonly layout: InjectPlan['layout']; readonly status: string } {
-  const key = [settings.interceptionMode === 'NONE', config.interception.cni, native, settings.bootstrapOverride ?? '', Object.keys(settings.userVolumes).join(','), config.revision].join('|');
+/** What the templates add, by name, and the status record that lists it (shared, read-only data). */
+function layoutOf(names: readonly string[], input: Parameters<typeof templatesLayout>[1]): { readonly layout: InjectPlan['layout']; readonly status: string } {
+  const { settings, config, native } = input;
+  const plainSidecar = names.length === 1 && names[0] === 'sidecar' && !isCustom(config, 'sidecar');
+  if (!plainSidecar) {
+    const layout = templatesLayout(names, input);
+    return { layout, status: formatStatus(layout, config.revision) };
+  }
+  const key = [settings.interceptionMode === 'NONE', config.interception.cni, native, settings.bootstrapOverride ?? '', Object.keys(settings.userVolumes).join(','), config.revision, config.proxy.imagePullSecrets.join(',')].join('|');
   let found = layouts.get(key);
   if (!found) {
-    const layout = injectedLayout(settings, config, native);
+    const layout = templatesLayout(names, input);
     found = { layout, status: formatStatus(layout, config.revision) };
     if (layouts.size >= 256) layouts.clear();
     layouts.set(key, found);
@@ -240,18 +316,19 @@ function layoutOf(settings: PodSettings, config: InjectPlan['config'], native: b
 }
 
 /** The namespace as known, and as the decision sees it (assumed enrolled where the caller asks). */
-function planNamespace(request: InjectRequest): { plan: NamespacePlan; effectiveLabels: Labels | undefined; notes: Note[] } {
+function planNamespace(request: InjectRequest): { plan: NamespacePlan; effectiveLabels: Labels | undefined; notes: Note[]; object: Namespace | undefined } {
   const name = request.pod.metadata?.namespace || 'default';
   const labels = request.namespaceLabels ?? namespaceLabelsFromCluster(name, request.cluster);
   const enrolment = namespaceEnrolment(labels);
+  const object = request.cluster.namespaces.find((ns) => ns.metadata?.name === name);
   const assume = request.assumeEnrolled === true && (enrolment.state === 'none' || enrolment.state === 'unknown');
-  if (!assume) return { plan: { name, labels, enrolment, assumedEnrolled: false }, effectiveLabels: labels, notes: [] };
+  if (!assume) return { plan: { name, labels, enrolment, assumedEnrolled: false }, effectiveLabels: labels, notes: [], object };
   const [key, value] = enrolmentLabel(request.config.revision);
   const notes =
     enrolment.state === 'none'
       ? [note(`planned as if namespace ${name} were enrolled`, `namespace ${name} has no istio-injection or istio.io/rev label, so today its pods get no sidecar; this plan is what happens once it is labelled ${key}=${value}`)]
       : [];
-  return { plan: { name, labels, enrolment, assumedEnrolled: true }, effectiveLabels: { ...(labels ?? {}), [key]: value }, notes };
+  return { plan: { name, labels, enrolment, assumedEnrolled: true }, effectiveLabels: { ...(labels ?? {}), [key]: value }, notes, object };
 }
 
 /** What the decision did not cover but a person should know: kube-inject vs the webhook, other meshes, unknown namespaces. */
@@ -304,9 +381,8 @@ function withPeerPortsExcluded(settings: PodSettings, headless: HeadlessPlan | u
 function planOverrides(pod: Readonly<Pod>, layout: InjectPlan['layout'], previous: InjectionRecord | undefined, saved: ContainerOverrides | undefined): ContainerOverrides {
   const find = (list: readonly Container[] | undefined, name: string): Container | undefined => list?.find((c) => c.name === name);
   const overlayOf = (match: Container): Container => {
-    if (match.image !== AUTO_IMAGE) return match;
-    const { image: _auto, ...rest } = match;
-    return rest as Container;
+    const withImage = match.image !== AUTO_IMAGE ? match : (({ image: _auto, ...rest }) => rest as Container)(match);
+    return withCanonicalResources(withImage);
   };
   // A container the status record lists (in either list) is ours from the last injection, not the
   // user's; the user's customization then survives only in the saved overrides. Istio checks only the
@@ -324,6 +400,21 @@ function planOverrides(pod: Readonly<Pod>, layout: InjectPlan['layout'], previou
     if (match) initContainers.push(overlayOf(match));
   }
   return { containers, initContainers };
+}
+
+/**
+ * The container with its resource quantities in canonical form (`3000m` is `3`): Istio's overrides pass
+ * through Kubernetes' types, so the injected container and the saved annotation carry them that way.
+ */
+function withCanonicalResources(container: Container): Container {
+  const resources = container.resources;
+  if (!isObject(resources)) return container;
+  const canonical = (list: unknown): unknown =>
+    isObject(list) ? Object.fromEntries(Object.entries(list).map(([name, q]) => [name, typeof q === 'string' ? (canonicalQuantity(q) ?? q) : q])) : list;
+  const out: Record<string, unknown> = { ...resources };
+  if (resources.requests !== undefined) out['requests'] = canonical(resources.requests);
+  if (resources.limits !== undefined) out['limits'] = canonical(resources.limits);
+  return { ...container, resources: out as Container['resources'] };
 }
 
 function savedOverridesAnnotation(overrides: ContainerOverrides): string | undefined {
@@ -394,13 +485,14 @@ function prometheusNotes(prometheus: PrometheusPlan, statusPort: number, previou
     note(
       `pointed prometheus.io/* at the merged metrics on port ${statusPort} path /stats/prometheus`,
       prometheus.env
-        ? `Prometheus merge: the agent serves Envoy's metrics and the application's (originally ${describeScrape(prometheus.original)}, kept in ISTIO_PROMETHEUS_ANNOTATIONS) on one endpoint that works under STRICT mTLS`
+        ? `Prometheus merge: the agent serves Envoy's metrics and the application's (originally ${describeScrape(prometheus.original, prometheus.targets)}, kept in ISTIO_PROMETHEUS_ANNOTATIONS) on one endpoint that works under STRICT mTLS`
         : 'Prometheus merge: the agent serves Envoy\'s metrics on the status port',
     ),
   ];
 }
 
-function describeScrape(original: Readonly<Record<string, string>>): string {
+function describeScrape(original: Readonly<Record<string, string>>, targets: readonly { port: string; path: string }[]): string {
+  if (targets.length > 0) return `scrape targets ${targets.map((t) => `${t.port}${t.path}`).join(', ')}`;
   const parts = Object.entries(original).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
   return parts.length > 0 ? parts.join(', ') : 'no scrape annotations';
 }

@@ -4,6 +4,7 @@
 // does not know are kept in `raw` (Istio retries the parse allowing unknown fields).
 import { parseDocument } from 'yaml';
 import { isIpAddress } from '../k8s/cidr.js';
+import { mergeProxyConfig, nonDefaultProxyConfig } from '../config/istio/mesh.js';
 import { isObject } from '../k8s/objects.js';
 import type { PodProxyConfig } from './types.js';
 
@@ -16,6 +17,9 @@ export const PROXY_CONFIG_ALLOWED =
 
 const INTERCEPTION_MODES = ['REDIRECT', 'TPROXY', 'NONE'] as const;
 
+/** No ProxyConfig of the pod's own: shared, never changed. */
+export const NO_PROXY_CONFIG: PodProxyConfig = Object.freeze({ raw: Object.freeze({}) });
+
 /** Parses and checks a `proxy.istio.io/config` value. */
 export function parseProxyConfig(text: string): ProxyConfigResult {
   // YAML 1.1, as Istio reads it (sigs.k8s.io/yaml): unquoted `yes` is true, a quoted "yes" is a string,
@@ -25,9 +29,13 @@ export function parseProxyConfig(text: string): ProxyConfigResult {
     return { ok: false, message: `not valid YAML or JSON (${firstLine(document.errors[0]!.message)}); expected ${PROXY_CONFIG_ALLOWED}` };
   }
   const parsed: unknown = document.toJS();
-  if (parsed === null || parsed === undefined) return { ok: true, config: { raw: {} } };
+  if (parsed === null || parsed === undefined) return { ok: true, config: NO_PROXY_CONFIG };
   if (!isObject(parsed)) return { ok: false, message: `the document is not a mapping; expected ${PROXY_CONFIG_ALLOWED}` };
+  return checkProxyConfig(parsed);
+}
 
+/** Checks a ProxyConfig mapping (a pod's, or the mesh-wide `proxy.proxyConfig`) and reads the fields the injector acts on. */
+export function checkProxyConfig(parsed: Readonly<Record<string, unknown>>): ProxyConfigResult {
   const errors: string[] = [];
   const config: { -readonly [K in keyof PodProxyConfig]: PodProxyConfig[K] } = { raw: parsed };
 
@@ -85,6 +93,57 @@ export function parseProxyConfig(text: string): ProxyConfigResult {
 
   if (errors.length > 0) return { ok: false, message: errors.join('; ') };
   return { ok: true, config };
+}
+
+/**
+ * The pod's ProxyConfig over the mesh-wide one, as istiod merges them (fields replace, proxyMetadata
+ * entries are added); both checked already.
+ */
+export function mergeProxyConfigs(mesh: PodProxyConfig, pod: PodProxyConfig): PodProxyConfig {
+  if (Object.keys(mesh.raw).length === 0) return pod;
+  if (Object.keys(pod.raw).length === 0) return mesh;
+  const merged: { -readonly [K in keyof PodProxyConfig]: PodProxyConfig[K] } = { ...mesh, ...pod, raw: mergeProxyConfig(mesh.raw, pod.raw) };
+  if (mesh.proxyMetadata && pod.proxyMetadata) merged.proxyMetadata = { ...mesh.proxyMetadata, ...pod.proxyMetadata };
+  return merged;
+}
+
+// ProxyConfig's fields in declaration order (istio.io/api mesh/v1alpha1 ProxyConfig): protobuf's JSON
+// writes them in this order, and so does PROXY_CONFIG.
+const FIELD_ORDER = [
+  'configPath', 'binaryPath', 'serviceCluster', 'tracingServiceName', 'drainDuration', 'parentShutdownDuration',
+  'discoveryAddress', 'discoveryRefreshDelay', 'zipkinAddress', 'statsdUdpAddress', 'envoyMetricsServiceAddress',
+  'proxyAdminPort', 'availabilityZone', 'controlPlaneAuthPolicy', 'customConfigFile', 'statNameLength', 'concurrency',
+  'proxyBootstrapTemplatePath', 'interceptionMode', 'tracing', 'sds', 'envoyAccessLogService', 'envoyMetricsService',
+  'proxyMetadata', 'runtimeValues', 'statusPort', 'extraStatTags', 'gatewayTopology', 'terminationDrainDuration', 'meshId',
+  'readinessProbe', 'proxyStatsMatcher', 'holdApplicationUntilProxyStarts', 'caCertificatesPem', 'image',
+  'privateKeyProvider', 'proxyHeaders', 'fileFlushInterval', 'fileFlushMinSizeKb', 'statsCompression', 'connectionSettings',
+];
+
+// Pods without a ProxyConfig of their own share the mesh-wide one: its PROXY_CONFIG is written once.
+const envCache = new WeakMap<PodProxyConfig, string>();
+
+/** PROXY_CONFIG: the effective ProxyConfig without the fields equal to Istio's defaults, as protobuf JSON orders it. */
+export function proxyConfigEnv(config: PodProxyConfig): string {
+  let value = envCache.get(config);
+  if (value === undefined) {
+    value = formatProxyConfigEnv(config);
+    envCache.set(config, value);
+  }
+  return value;
+}
+
+function formatProxyConfigEnv(config: PodProxyConfig): string {
+  const cleaned = nonDefaultProxyConfig(config.raw);
+  const ordered: Record<string, unknown> = {};
+  for (const field of FIELD_ORDER) if (field in cleaned) ordered[field] = sortedMap(field, cleaned[field]);
+  for (const field of Object.keys(cleaned)) if (!(field in ordered)) ordered[field] = cleaned[field];
+  return `${JSON.stringify(ordered)}\n`;
+}
+
+/** protobuf JSON writes map entries sorted by key. */
+function sortedMap(field: string, value: unknown): unknown {
+  if ((field !== 'proxyMetadata' && field !== 'runtimeValues') || !isObject(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
 }
 
 function readBool(value: unknown): boolean | undefined {

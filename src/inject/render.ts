@@ -7,20 +7,24 @@ import type { Container, EnvVar, Pod, PodSpec } from '../k8s/objects.js';
 import { POD_SCHEMA, POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
 import { HEADLESS_SERVICES_ANNOTATION } from './plan.js';
 import { applyProbeRewrites, mergeProbers, parseProbers, serializeProbers } from './probes.js';
-import { withoutPrometheusAnnotations } from './prometheus.js';
-import { ENABLE_CORE_DUMP_CONTAINER, INIT_CONTAINER, NETWORK_LABEL, PROXY_CONTAINER, renderSidecar, VALIDATION_CONTAINER } from './sidecar.js';
+import { SECURE_PORT_ANNOTATION, withoutPrometheusAnnotations } from './prometheus.js';
+import { ENABLE_CORE_DUMP_CONTAINER, INIT_CONTAINER, NETWORK_LABEL, PROXY_CONTAINER, VALIDATION_CONTAINER } from './sidecar.js';
+import { fragmentHasNativeProxy, renderTemplate } from './templates.js';
 import { OVERRIDES_ANNOTATION, STATUS_ANNOTATION } from './status.js';
 import type { InjectPlan } from './types.js';
 
 export const EXCLUDE_INBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeInboundPorts';
 export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 const PROBERS_ENV = 'ISTIO_KUBE_APP_PROBERS';
+/** Istio's cluster id when none is configured; only a configured one is moved last. */
+const DEFAULT_CLUSTER_ID = 'Kubernetes';
 
 export function renderInjection(pod: Readonly<Pod>, plan: InjectPlan): Pod {
   let result = withHeadlessAnnotations(pod as Pod, plan);
-  result = overlayTemplate(result, plan);
+  result = overlayTemplates(result, plan);
   result = reapplyOverrides(result, plan);
   result = adjustInitContainerUser(result, pod, plan);
+  result = clusterEnvs(result, plan);
   result = mergePrometheus(result, plan);
   result = rewriteProbes(result, plan);
   result = writeMetadata(result, plan);
@@ -73,22 +77,19 @@ function withHeadlessAnnotations(pod: Pod, plan: InjectPlan): Pod {
 }
 
 /**
- * The template merged over the pod. Before the overlay a proxy container in `containers` goes to
- * `initContainers` when native (Istio does this for a user's istio-proxy); meshgate also handles the
- * reverse switch and drops injected containers of a previous injection that the template no longer
- * has (istio-init after moving to istio-cni), which Istio leaves behind.
+ * The templates merged over the pod, in order. Before a template that makes istio-proxy a native
+ * sidecar, a proxy container in `containers` moves to `initContainers` (Istio does this for a user's
+ * istio-proxy); meshgate also handles the reverse switch and drops injected containers of a previous
+ * injection that the templates no longer have (istio-init after moving to istio-cni), which Istio
+ * leaves behind.
  */
-function overlayTemplate(pod: Pod, plan: InjectPlan): Pod {
+function overlayTemplates(pod: Pod, plan: InjectPlan): Pod {
   const spec: PodSpec = { ...pod.spec! };
   const { layout, previous } = plan;
   const native = plan.sidecar.native;
   const proxyInContainers = findContainer(spec.containers, PROXY_CONTAINER);
-  if (native && layout.initContainers.includes(PROXY_CONTAINER) && proxyInContainers) {
-    spec.containers = spec.containers.filter((c) => c.name !== PROXY_CONTAINER);
-    spec.initContainers = [...(spec.initContainers ?? []), proxyInContainers];
-  }
   const proxyInInit = findContainer(spec.initContainers, PROXY_CONTAINER);
-  if (!native && proxyInInit && previous?.initContainers.includes(PROXY_CONTAINER) && !proxyInContainers) {
+  if ((!native || !layout.initContainers.includes(PROXY_CONTAINER)) && proxyInInit && previous?.initContainers.includes(PROXY_CONTAINER) && !proxyInContainers) {
     spec.initContainers = (spec.initContainers ?? []).filter((c) => c.name !== PROXY_CONTAINER);
     spec.containers = [...spec.containers, proxyInInit];
   }
@@ -98,7 +99,20 @@ function overlayTemplate(pod: Pod, plan: InjectPlan): Pod {
     if (spec.initContainers) spec.initContainers = spec.initContainers.filter((c) => !stale(c, previous.initContainers));
     spec.containers = spec.containers.filter((c) => !stale(c, previous.containers));
   }
-  return strategicMerge({ ...pod, spec }, renderSidecar(plan), POD_SCHEMA);
+  let result: Pod = { ...pod, spec };
+  const podAnnotations = pod.metadata?.annotations ?? {};
+  for (const name of plan.templates) {
+    const fragment = renderTemplate(name, plan, podAnnotations);
+    if (native && fragmentHasNativeProxy(fragment, PROXY_CONTAINER)) {
+      const current = result.spec!;
+      const inContainers = findContainer(current.containers, PROXY_CONTAINER);
+      if (inContainers) {
+        result = { ...result, spec: { ...current, containers: current.containers.filter((c) => c.name !== PROXY_CONTAINER), initContainers: [...(current.initContainers ?? []), inContainers] } };
+      }
+    }
+    result = strategicMerge(result, fragment, POD_SCHEMA);
+  }
+  return result;
 }
 
 /** The user's own containers merged over the injected ones; on a first injection they are saved for the next. */
@@ -155,6 +169,22 @@ function ownedProxyEnv(pod: Pod): EnvVar[] | undefined {
   return proxy.env;
 }
 
+/**
+ * The cluster and network the proxy reports, set last and in name order, as Istio's webhook does after
+ * the templates (overwriteClusterInfo): a network label on the pod wins over the configured network.
+ */
+function clusterEnvs(pod: Pod, plan: InjectPlan): Pod {
+  const moved: EnvVar[] = [];
+  if (plan.config.proxy.clusterId !== DEFAULT_CLUSTER_ID) moved.push({ name: 'ISTIO_META_CLUSTER_ID', value: plan.config.proxy.clusterId });
+  if (plan.network) moved.push({ name: 'ISTIO_META_NETWORK', value: plan.network });
+  if (moved.length === 0) return pod;
+  const env = ownedProxyEnv(pod);
+  if (!env) return pod;
+  const kept = env.filter((e) => !moved.some((m) => m.name === e.name));
+  env.splice(0, env.length, ...kept, ...moved);
+  return pod;
+}
+
 function mergePrometheus(pod: Pod, plan: InjectPlan): Pod {
   const prometheus = plan.prometheus;
   if (!prometheus.merged) return pod;
@@ -181,6 +211,7 @@ function writeMetadata(pod: Pod, plan: InjectPlan): Pod {
   const labels = metadata.labels!;
   if (plan.network && labels[NETWORK_LABEL] === undefined) labels[NETWORK_LABEL] = plan.network;
   const annotations = metadata.annotations!;
+  if (plan.prometheusSecurePort !== undefined) annotations[SECURE_PORT_ANNOTATION] = plan.prometheusSecurePort;
   annotations[STATUS_ANNOTATION] = plan.status;
   for (const [key, value] of Object.entries(plan.config.injection.injectedAnnotations)) annotations[key] = value;
   return pod;

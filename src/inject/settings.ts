@@ -2,11 +2,12 @@
 // `proxy.istio.io/config` (parsed once) and the meshgate configuration, resolved with Istio's precedence
 // into one PodSettings, or the list of values that make the pod refused.
 import type { MeshgateConfig } from '../config/types.js';
+import { templateNames } from '../config/templates.js';
 import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
 import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
-import { prometheusFieldOf } from './prometheus.js';
-import { parseProxyConfig } from './proxy-config.js';
+import { parseScrapeTargets, prometheusFieldOf, SCRAPE_TARGETS_ANNOTATION, scrapePortProblem } from './prometheus.js';
+import { checkProxyConfig, mergeProxyConfigs, NO_PROXY_CONFIG, parseProxyConfig } from './proxy-config.js';
 import { note } from './types.js';
 import type { AnnotationProblem, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
 
@@ -69,15 +70,17 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   };
   const problems: AnnotationProblem[] = [];
   const notes: Note[] = [];
-  let proxyConfig: PodProxyConfig = { raw: {} };
+  let proxyConfig: PodProxyConfig = NO_PROXY_CONFIG;
   // The scrape annotations in any spelling Prometheus reads (the last one wins, as in the merge).
   let prometheusPortKey: string | undefined;
+  let scrapeTargetsKey: string | undefined;
   let scrape: string | undefined;
 
   for (const [name, value] of Object.entries(annotations) as Array<[string, unknown]>) {
     const entry = annotationSpec(name);
     const prometheusField = prometheusFieldOf(name);
     if (prometheusField === 'port') prometheusPortKey = name;
+    if (prometheusField === 'targets') scrapeTargetsKey = name;
     if (prometheusField === 'scrape' && typeof value === 'string') scrape = value;
     // Manifests read from files may carry unquoted numbers or booleans; the API server would refuse them.
     if (typeof value !== 'string') {
@@ -86,7 +89,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
       }
       continue;
     }
-    if (!entry || entry.onInvalid !== 'reject' || name === A.prometheusPort) continue; // the port: only when merged, below
+    if (!entry || entry.onInvalid !== 'reject' || name === A.prometheusPort || prometheusField === 'targets') continue; // only when merged, below
     if (entry.kind === 'proxyConfig') {
       // Parsed once, here: the check and the values come from the same parse (YAML 1.1, as Istio).
       const parsed = parseProxyConfig(value);
@@ -94,20 +97,42 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
       else problems.push({ annotation: name, value, message: parsed.message });
       continue;
     }
-    const message = checkValue(entry, value, config.proxy.statusPort);
+    const message = checkValue(entry, value, config.proxy.statusPort, knownTemplates(config));
     if (message !== undefined) problems.push({ annotation: name, value, message });
   }
 
-  const statusPort = resolveStatusPort(get(A.statusPort), proxyConfig, config, notes);
+  // The pod's own proxy.istio.io/config decides the status port the template writes; the mesh-wide
+  // ProxyConfig below it decides where pilot-agent listens when the pod does not say.
+  const podProxyConfig = proxyConfig;
+  proxyConfig = mergeProxyConfigs(meshProxyConfig(config), podProxyConfig);
+  const statusPort = resolveStatusPort(get(A.statusPort), podProxyConfig, config, notes);
+  const meshStatusPort = podProxyConfig.statusPort ?? meshProxyConfig(config).statusPort ?? config.proxy.statusPort;
+  const statusAnnotation = get(A.statusPort);
+  const agentStatusPort = statusAnnotation !== undefined ? (parsePort(statusAnnotation) ?? statusPort) : meshStatusPort;
   const prometheusMerge = boolOr(get(A.mergeMetrics), config.proxy.prometheusMerge);
 
-  // Istio checks the app's Prometheus port only when it merges metrics (scrape not false).
+  // Istio checks the app's Prometheus ports only when it merges metrics (scrape not false): every
+  // scrape target's, else prometheus.io/port.
   const prometheusPort = prometheusPortKey === undefined ? undefined : annotations[prometheusPortKey];
-  if (prometheusMerge && typeof prometheusPort === 'string' && (scrape === undefined || parseGoBool(scrape) !== false)) {
+  const merging = prometheusMerge && (scrape === undefined || parseGoBool(scrape) !== false) && prometheusPort !== String(meshStatusPort);
+  const scrapeTargets = scrapeTargetsKey === undefined ? undefined : annotations[scrapeTargetsKey];
+  const targets = typeof scrapeTargets === 'string' ? parseScrapeTargets(scrapeTargets) : undefined;
+  if (typeof scrapeTargets === 'string' && targets === undefined) {
+    notes.push(note(`ignored ${scrapeTargetsKey} "${scrapeTargets}"`, 'an entry has no port (expected port:path,...); Istio ignores the annotation too and merges prometheus.io/port', 'warning'));
+  }
+  if (merging && targets !== undefined && targets.length > 0) {
+    for (const target of targets) {
+      const problem = scrapePortProblem(target.port, meshStatusPort);
+      if (problem !== undefined) {
+        problems.push({ annotation: scrapeTargetsKey!, value: scrapeTargets!, message: `target ${problem}; expected ${annotationSpec(SCRAPE_TARGETS_ANNOTATION)!.allowed}` });
+        break;
+      }
+    }
+  } else if (prometheusMerge && typeof prometheusPort === 'string' && (scrape === undefined || parseGoBool(scrape) !== false)) {
     const value = prometheusPort;
     // "Already merged" means equal to the port the merge writes: the mesh-wide status port, not the
     // pod's own status.sidecar.istio.io/port (which may be 0), as the engine's merge does.
-    const mergedPort = proxyConfig.statusPort ?? config.proxy.statusPort;
+    const mergedPort = meshStatusPort;
     const message = checkValue(annotationSpec(A.prometheusPort)!, value, mergedPort);
     if (message !== undefined) problems.push({ annotation: prometheusPortKey!, value, message });
   }
@@ -121,7 +146,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   const resources = resolveResources(annotations, config, notes);
   const rewriteProbes = resolveRewriteProbes(get(A.rewriteProbes), config, notes);
   const nativeSidecarOverride = resolveTrueFalse(A.nativeSidecar, get(A.nativeSidecar), notes, 'left to proxy.nativeSidecars and the nodes\' kubelet versions');
-  const capNetBindService = resolveTrueFalse(A.capNetBindService, get(A.capNetBindService), notes, 'treated as false, as Istio does') ?? false;
+  const capNetBindService = resolveTrueFalse(A.capNetBindService, get(A.capNetBindService), notes, 'treated as false, as Istio does') ?? config.proxy.capNetBindService;
   const rerouteVirtualInterfaces = resolveRerouteInterfaces(get(A.rerouteVirtualInterfaces), get(A.kubevirtInterfaces), notes);
 
   for (const [name, fallback] of [
@@ -150,18 +175,20 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
 
   const settings: PodSettings = {
     statusPort,
+    meshStatusPort,
+    agentStatusPort,
     interceptionMode,
     includeOutboundIPRanges: get(A.includeOutboundIPRanges) ?? config.interception.includeOutboundIPRanges,
     excludeOutboundIPRanges: get(A.excludeOutboundIPRanges) ?? config.interception.excludeOutboundIPRanges,
     includeInboundPorts: get(A.includeInboundPorts) ?? config.interception.includeInboundPorts,
     excludeInboundPorts: get(A.excludeInboundPorts) ?? config.interception.excludeInboundPorts,
-    ...optional('includeOutboundPorts', get(A.includeOutboundPorts)),
-    ...optional('excludeOutboundPorts', get(A.excludeOutboundPorts)),
+    ...optional('includeOutboundPorts', get(A.includeOutboundPorts) ?? nonEmpty(config.interception.includeOutboundPorts)),
+    ...optional('excludeOutboundPorts', get(A.excludeOutboundPorts) ?? nonEmpty(config.interception.excludeOutboundPorts)),
     ...optional('excludeInterfaces', get(A.excludeInterfaces)),
     ...optional('rerouteVirtualInterfaces', rerouteVirtualInterfaces),
-    readinessInitialDelaySeconds: uintOr(get(A.readinessInitialDelay), 0),
-    readinessPeriodSeconds: uintOr(get(A.readinessPeriod), 15),
-    readinessFailureThreshold: uintOr(get(A.readinessFailureThreshold), 4),
+    readinessInitialDelaySeconds: uintOr(get(A.readinessInitialDelay), config.proxy.readiness.initialDelaySeconds),
+    readinessPeriodSeconds: uintOr(get(A.readinessPeriod), config.proxy.readiness.periodSeconds),
+    readinessFailureThreshold: uintOr(get(A.readinessFailureThreshold), config.proxy.readiness.failureThreshold),
     resources,
     proxyImage: images.proxyImage,
     initImage: images.initImage,
@@ -191,6 +218,36 @@ function undeclaredPortsPolicy(annotation: string | undefined, config: MeshgateC
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+const templateNameCache = new WeakMap<object, readonly string[]>();
+
+/** The template names a pod may ask for under the configuration (once per configuration). */
+function knownTemplates(config: MeshgateConfig): readonly string[] {
+  let names = templateNameCache.get(config.templates);
+  if (!names) {
+    names = templateNames(config.templates);
+    templateNameCache.set(config.templates, names);
+  }
+  return names;
+}
+
+function nonEmpty(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+// The mesh-wide ProxyConfig is the same for every pod of a configuration: read it once per configuration.
+const meshProxyConfigs = new WeakMap<object, PodProxyConfig>();
+
+/** `proxy.proxyConfig`, read as a pod's proxy.istio.io/config is (checked when the configuration was loaded). */
+export function meshProxyConfig(config: MeshgateConfig): PodProxyConfig {
+  let parsed = meshProxyConfigs.get(config.proxy.proxyConfig);
+  if (!parsed) {
+    const result = checkProxyConfig(config.proxy.proxyConfig);
+    parsed = result.ok ? result.config : { raw: config.proxy.proxyConfig };
+    meshProxyConfigs.set(config.proxy.proxyConfig, parsed);
+  }
+  return parsed;
 }
 
 function uintOr(value: string | undefined, fallback: number): number {

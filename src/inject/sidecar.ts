@@ -1,11 +1,13 @@
 // The pod fragment Istio's default `sidecar` template renders (reference sections 3.1-3.6), built as
 // objects from the plan: labels and annotations, the istio-init (or istio-validation with istio-cni)
 // init container, the istio-proxy container and its volumes. Rendering strategic-merges it over the pod.
+// The pieces the other built-in templates share (the proxy's environment, its volumes) live here too.
 import type { MeshgateConfig } from '../config/types.js';
 import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
-import type { Container, ContainerPort, EnvVar, Pod, Probe, Volume } from '../k8s/objects.js';
+import type { Container, ContainerPort, EnvVar, Pod, Probe, SecurityContext, Volume, VolumeMount } from '../k8s/objects.js';
 import { canonicalResourceList } from '../k8s/quantity.js';
 import { ownerUri } from './owner.js';
+import { proxyConfigEnv } from './proxy-config.js';
 import type { InjectedLayout, InjectPlan, PodSettings } from './types.js';
 
 export const PROXY_CONTAINER = 'istio-proxy';
@@ -13,14 +15,22 @@ export const INIT_CONTAINER = 'istio-init';
 export const VALIDATION_CONTAINER = 'istio-validation';
 export const ENABLE_CORE_DUMP_CONTAINER = 'enable-core-dump';
 export const PROXY_UID = 1337;
-const CLUSTER_DOMAIN = 'cluster.local';
 
 export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 export const CANONICAL_NAME_LABEL = 'service.istio.io/canonical-name';
 export const CANONICAL_REVISION_LABEL = 'service.istio.io/canonical-revision';
 export const NETWORK_LABEL = 'topology.istio.io/network';
+export const TUNNEL_LABEL = 'networking.istio.io/tunnel';
+export const WORKLOAD_NAME_LABEL = 'service.istio.io/workload-name';
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 export const DEFAULT_LOGS_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-logs-container';
+export const MULTUS_NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
+/** The network istio-cni registers with Multus. */
+const ISTIO_CNI_NETWORK = { namespace: 'default', name: 'istio-cni' };
+
+/** proxyMetadata switches the template reads. */
+export const HBONE_METADATA = 'ISTIO_META_ENABLE_HBONE';
+export const IPTABLES_TRACE_METADATA = 'IPTABLES_TRACE_LOGGING';
 
 /**
  * The `-d` value after `15090,15021,`: the user's exclusions plus the status port unless it is 0 or
@@ -38,7 +48,7 @@ export function excludedInboundPorts(statusPort: number, userExclusions: string)
 const canonicalResources = new WeakMap<PodSettings['resources'], Container['resources']>();
 
 /** The proxy's resources in canonical form; a fresh object per container (the cached one is never handed out). */
-function resourcesOf(settings: PodSettings): Container['resources'] {
+export function resourcesOf(settings: PodSettings): Container['resources'] {
   let resources = canonicalResources.get(settings.resources);
   if (!resources) {
     const resolved: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
@@ -57,22 +67,24 @@ function resourcesOf(settings: PodSettings): Container['resources'] {
   return copy;
 }
 
-function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
+export function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
   return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function proxyMetadataEnv(settings: PodSettings): EnvVar[] {
+/** The merged proxyMetadata as environment, sorted by name (the template ranges over a map). */
+export function proxyMetadataEnv(settings: PodSettings): EnvVar[] {
   return sortedEntries(settings.proxyConfig.proxyMetadata).map(([name, value]) => ({ name, value: String(value) }));
 }
 
 /** istio-iptables arguments (reference section 3.2), in the template's order. */
-export function iptablesArgs(settings: PodSettings, cni: boolean): string[] {
+export function iptablesArgs(settings: PodSettings, config: MeshgateConfig, uid: number = PROXY_UID): string[] {
   const excluded = excludedInboundPorts(settings.statusPort, settings.excludeInboundPorts);
+  const cni = config.interception.cni;
   const args = [
     'istio-iptables',
-    '-p', '15001',
-    '-z', '15006',
-    '-u', String(PROXY_UID),
+    '-p', String(config.interception.proxyListenPort),
+    '-z', String(config.interception.proxyInboundListenPort),
+    '-u', settings.interceptionMode === 'TPROXY' ? String(PROXY_UID) : String(uid),
     '-m', settings.interceptionMode,
     '-i', settings.includeOutboundIPRanges,
     '-x', settings.excludeOutboundIPRanges,
@@ -84,40 +96,52 @@ export function iptablesArgs(settings: PodSettings, cni: boolean): string[] {
   if (settings.rerouteVirtualInterfaces !== undefined) args.push('-k', settings.rerouteVirtualInterfaces);
   if (settings.excludeInterfaces !== undefined) args.push('-c', settings.excludeInterfaces);
   args.push(`--log_output_level=${settings.agentLogLevel}`);
+  if (config.proxy.logAsJson) args.push('--log_as_json');
   if (cni) args.push('--run-validation', '--skip-rule-apply');
+  else if (config.interception.forceApplyIptables) args.push('--force-apply');
+  if (config.interception.nativeNftables) args.push('--native-nftables');
   return args;
+}
+
+function withSeccomp(context: SecurityContext, config: MeshgateConfig): SecurityContext {
+  return Object.keys(config.proxy.seccompProfile).length > 0 ? { ...context, seccompProfile: { ...config.proxy.seccompProfile } as unknown as SecurityContext['seccompProfile'] } : context;
 }
 
 function initContainer(plan: InjectPlan): Container {
   const { settings, config } = plan;
   const cni = config.interception.cni;
+  const tproxy = settings.interceptionMode === 'TPROXY';
+  const privileged = config.proxy.privileged;
   const env = proxyMetadataEnv(settings);
   const container: Container = {
     name: cni ? VALIDATION_CONTAINER : INIT_CONTAINER,
     image: settings.initImage,
-    args: iptablesArgs(settings, cni),
+    args: iptablesArgs(settings, config, plan.proxyIds.uid),
     ...(config.proxy.imagePullPolicy ? { imagePullPolicy: config.proxy.imagePullPolicy } : {}),
     ...(env.length > 0 ? { env } : {}),
     resources: resourcesOf(settings),
-    securityContext: cni
-      ? {
-          allowPrivilegeEscalation: false,
-          capabilities: { drop: ['ALL'] },
-          privileged: false,
-          readOnlyRootFilesystem: true,
-          runAsGroup: PROXY_UID,
-          runAsNonRoot: true,
-          runAsUser: PROXY_UID,
-        }
-      : {
-          allowPrivilegeEscalation: false,
-          capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
-          privileged: false,
-          readOnlyRootFilesystem: false,
-          runAsGroup: 0,
-          runAsNonRoot: false,
-          runAsUser: 0,
-        },
+    securityContext: withSeccomp(
+      cni
+        ? {
+            allowPrivilegeEscalation: privileged,
+            capabilities: { drop: ['ALL'] },
+            privileged,
+            readOnlyRootFilesystem: true,
+            runAsGroup: tproxy ? PROXY_UID : plan.proxyIds.gid,
+            runAsNonRoot: true,
+            runAsUser: tproxy ? PROXY_UID : plan.proxyIds.uid,
+          }
+        : {
+            allowPrivilegeEscalation: privileged,
+            capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+            privileged,
+            readOnlyRootFilesystem: false,
+            runAsGroup: 0,
+            runAsNonRoot: false,
+            runAsUser: 0,
+          },
+      config,
+    ),
   };
   return container;
 }
@@ -156,43 +180,97 @@ export function appContainerNames(containers: readonly Container[]): string[] {
   return containers.map((c) => c.name).filter((name) => name !== PROXY_CONTAINER);
 }
 
-const fieldRef = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
-const resourceRef = (name: string, resource: string): EnvVar => ({
+export const fieldRef = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+export const resourceRef = (name: string, resource: string): EnvVar => ({
   name,
   valueFrom: { resourceFieldRef: { divisor: '1', resource } },
 });
 
-function proxyEnv(plan: InjectPlan): EnvVar[] {
+/** The pieces of the proxy's environment the built-in templates share, by name. */
+export function proxyEnvParts(plan: InjectPlan): {
+  readonly identity: EnvVar[];
+  readonly proxyConfig: EnvVar;
+  readonly podPorts: EnvVar;
+  readonly appContainers: EnvVar;
+  readonly compliance: EnvVar[];
+  readonly cluster: EnvVar[];
+  readonly workload: EnvVar[];
+  readonly bootstrapOverride: EnvVar[];
+  readonly mesh: EnvVar[];
+  readonly legacyLocalhost: EnvVar[];
+} {
   const { settings, config, owner, network, templateView } = plan;
-  const env: EnvVar[] = [
-    { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
-    { name: 'CA_ADDR', value: config.proxy.discoveryAddress },
-    fieldRef('POD_NAME', 'metadata.name'),
-    fieldRef('POD_NAMESPACE', 'metadata.namespace'),
-    fieldRef('INSTANCE_IP', 'status.podIP'),
-    fieldRef('SERVICE_ACCOUNT', 'spec.serviceAccountName'),
-    fieldRef('HOST_IP', 'status.hostIP'),
+  const compliance: EnvVar[] = [];
+  if (config.proxy.compliancePolicy !== '') {
+    compliance.push({ name: 'COMPLIANCE_POLICY', value: config.proxy.compliancePolicy });
+    if (config.proxy.compliancePolicy === 'fips-140-3') compliance.push({ name: 'GODEBUG', value: 'fips140=only' });
+  }
+  const workload: EnvVar[] = [];
+  if (network) workload.push({ name: 'ISTIO_META_NETWORK', value: network });
+  if (plan.workloadName) workload.push({ name: 'ISTIO_META_WORKLOAD_NAME', value: plan.workloadName });
+  if (owner.name) workload.push({ name: 'ISTIO_META_OWNER', value: ownerUri(owner, plan.namespace.name) });
+  return {
+    identity: [
+      { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
+      { name: 'CA_ADDR', value: config.proxy.discoveryAddress },
+      fieldRef('POD_NAME', 'metadata.name'),
+      fieldRef('POD_NAMESPACE', 'metadata.namespace'),
+      fieldRef('INSTANCE_IP', 'status.podIP'),
+      fieldRef('SERVICE_ACCOUNT', 'spec.serviceAccountName'),
+      fieldRef('HOST_IP', 'status.hostIP'),
+    ],
+    proxyConfig: { name: 'PROXY_CONFIG', value: proxyConfigEnv(settings.proxyConfig) },
+    podPorts: { name: 'ISTIO_META_POD_PORTS', value: templateView.podPorts },
+    appContainers: { name: 'ISTIO_META_APP_CONTAINERS', value: templateView.appContainers.join(',') },
+    compliance,
+    cluster: [{ name: 'ISTIO_META_CLUSTER_ID', value: config.proxy.clusterId }, fieldRef('ISTIO_META_NODE_NAME', 'spec.nodeName')],
+    workload,
+    bootstrapOverride: settings.bootstrapOverride !== undefined ? [{ name: 'ISTIO_BOOTSTRAP_OVERRIDE', value: '/etc/istio/custom-bootstrap/custom_bootstrap.json' }] : [],
+    mesh: [
+      { name: 'ISTIO_META_MESH_ID', value: config.proxy.meshId },
+      { name: 'TRUST_DOMAIN', value: config.proxy.trustDomain },
+    ],
+    legacyLocalhost: config.proxy.inboundTrafficPolicy === 'LOCALHOST' ? [{ name: 'REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION', value: 'true' }] : [],
+  };
+}
+
+function proxyEnv(plan: InjectPlan): EnvVar[] {
+  const parts = proxyEnvParts(plan);
+  return [
+    ...parts.legacyLocalhost,
+    ...parts.identity,
     resourceRef('ISTIO_CPU_LIMIT', 'limits.cpu'),
-    { name: 'PROXY_CONFIG', value: `${JSON.stringify(settings.proxyConfig.raw)}\n` },
-    { name: 'ISTIO_META_POD_PORTS', value: templateView.podPorts },
-    { name: 'ISTIO_META_APP_CONTAINERS', value: templateView.appContainers.join(',') },
+    parts.proxyConfig,
+    parts.podPorts,
+    parts.appContainers,
     resourceRef('GOMEMLIMIT', 'limits.memory'),
-    { name: 'ISTIO_META_CLUSTER_ID', value: config.proxy.clusterId },
-    fieldRef('ISTIO_META_NODE_NAME', 'spec.nodeName'),
-    { name: 'ISTIO_META_INTERCEPTION_MODE', value: settings.interceptionMode },
+    ...parts.compliance,
+    ...parts.cluster,
+    { name: 'ISTIO_META_INTERCEPTION_MODE', value: plan.settings.interceptionMode },
+    ...parts.workload,
+    ...parts.bootstrapOverride,
+    ...parts.mesh,
+    ...(plan.otelResourceAttributes !== undefined ? [{ name: 'OTEL_RESOURCE_ATTRIBUTES', value: plan.otelResourceAttributes }] : []),
+    ...proxyMetadataEnv(plan.settings),
   ];
-  if (network) env.push({ name: 'ISTIO_META_NETWORK', value: network });
-  if (owner.name) {
-    env.push({ name: 'ISTIO_META_WORKLOAD_NAME', value: owner.name });
-    env.push({ name: 'ISTIO_META_OWNER', value: ownerUri(owner, plan.namespace.name) });
-  }
-  if (settings.bootstrapOverride !== undefined) {
-    env.push({ name: 'ISTIO_BOOTSTRAP_OVERRIDE', value: '/etc/istio/custom-bootstrap/custom_bootstrap.json' });
-  }
-  env.push({ name: 'ISTIO_META_MESH_ID', value: config.proxy.meshId });
-  env.push({ name: 'TRUST_DOMAIN', value: config.proxy.trustDomain });
-  env.push(...proxyMetadataEnv(settings));
-  return env;
+}
+
+/** The arguments of `pilot-agent proxy <role>` (sidecar, router). */
+export function proxyArgs(plan: InjectPlan, role: 'sidecar' | 'router', outlierLog: boolean): string[] {
+  const { settings, config } = plan;
+  const args = [
+    'proxy',
+    role,
+    '--domain',
+    `$(POD_NAMESPACE).svc.${config.proxy.clusterDomain}`,
+    `--proxyLogLevel=${settings.logLevel}`,
+    `--proxyComponentLogLevel=${settings.componentLogLevel}`,
+    `--log_output_level=${settings.agentLogLevel}`,
+  ];
+  if (config.proxy.stsPort !== 0) args.push(`--stsPort=${config.proxy.stsPort}`);
+  if (config.proxy.logAsJson) args.push('--log_as_json');
+  if (outlierLog && config.proxy.outlierLogPath !== '') args.push(`--outlierLogPath=${config.proxy.outlierLogPath}`);
+  return args;
 }
 
 /** The network label wins over the configured network (reference section 3.1). */
@@ -200,39 +278,63 @@ export function networkOf(pod: Readonly<Pod>, config: MeshgateConfig): string {
   return pod.metadata?.labels?.[NETWORK_LABEL] ?? config.proxy.network;
 }
 
-function readyProbe(periodSeconds: number, failureThreshold: number, initialDelaySeconds: number): Probe {
+export function readyProbe(port: number, periodSeconds: number, failureThreshold: number, initialDelaySeconds: number): Probe {
   return {
     failureThreshold,
-    httpGet: { path: '/healthz/ready', port: ENVOY_READY_PORT },
+    httpGet: { path: '/healthz/ready', port },
     ...(initialDelaySeconds !== 0 ? { initialDelaySeconds } : {}),
     periodSeconds,
     timeoutSeconds: 3,
   };
 }
 
-function proxyContainer(plan: InjectPlan): Container {
-  const { settings } = plan;
-  const native = plan.sidecar.native;
-  const holdApplication = plan.hold.hold;
+function proxySecurityContext(plan: InjectPlan): SecurityContext {
+  const { settings, config } = plan;
   const tproxy = settings.interceptionMode === 'TPROXY';
   const privilegedPorts = settings.capNetBindService;
+  if (settings.proxyConfig.proxyMetadata?.[IPTABLES_TRACE_METADATA] === 'true') {
+    return withSeccomp(
+      {
+        allowPrivilegeEscalation: true,
+        capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+        privileged: true,
+        readOnlyRootFilesystem: true,
+        runAsGroup: plan.proxyIds.gid,
+        runAsNonRoot: false,
+        runAsUser: 0,
+      },
+      config,
+    );
+  }
   const add = [...(tproxy ? ['NET_ADMIN'] : []), ...(privilegedPorts ? ['NET_BIND_SERVICE'] : [])];
+  return withSeccomp(
+    {
+      allowPrivilegeEscalation: config.proxy.privileged,
+      capabilities: { ...(add.length > 0 ? { add } : {}), drop: ['ALL'] },
+      privileged: config.proxy.privileged,
+      readOnlyRootFilesystem: true,
+      runAsGroup: tproxy || privilegedPorts ? PROXY_UID : plan.proxyIds.gid,
+      runAsNonRoot: !(tproxy || privilegedPorts),
+      runAsUser: tproxy || privilegedPorts ? 0 : plan.proxyIds.uid,
+    },
+    config,
+  );
+}
+
+function proxyContainer(plan: InjectPlan): Container {
+  const { settings, config } = plan;
+  const native = plan.sidecar.native;
+  const holdApplication = plan.hold.hold;
   const container: Container = {
     name: PROXY_CONTAINER,
     image: settings.proxyImage,
-    args: [
-      'proxy',
-      'sidecar',
-      '--domain',
-      `$(POD_NAMESPACE).svc.${CLUSTER_DOMAIN}`,
-      `--proxyLogLevel=${settings.logLevel}`,
-      `--proxyComponentLogLevel=${settings.componentLogLevel}`,
-      `--log_output_level=${settings.agentLogLevel}`,
-    ],
+    args: proxyArgs(plan, 'sidecar', true),
     env: proxyEnv(plan),
-    ...(plan.config.proxy.imagePullPolicy ? { imagePullPolicy: plan.config.proxy.imagePullPolicy } : {}),
+    ...(config.proxy.imagePullPolicy ? { imagePullPolicy: config.proxy.imagePullPolicy } : {}),
   };
-  if (holdApplication && !native) {
+  if (Object.keys(config.proxy.lifecycle).length > 0) {
+    container.lifecycle = structuredClone(config.proxy.lifecycle) as Container['lifecycle'];
+  } else if (holdApplication && !native) {
     container.lifecycle = { postStart: { exec: { command: ['pilot-agent', 'wait'] } } };
   } else if (native) {
     container.lifecycle = {
@@ -241,20 +343,12 @@ function proxyContainer(plan: InjectPlan): Container {
   }
   container.ports = [{ containerPort: ENVOY_PROMETHEUS_PORT, name: 'http-envoy-prom', protocol: 'TCP' }];
   if (settings.statusPort !== 0) {
-    container.readinessProbe = readyProbe(settings.readinessPeriodSeconds, settings.readinessFailureThreshold, settings.readinessInitialDelaySeconds);
+    container.readinessProbe = readyProbe(ENVOY_READY_PORT, settings.readinessPeriodSeconds, settings.readinessFailureThreshold, settings.readinessInitialDelaySeconds);
   }
   container.resources = resourcesOf(settings);
   if (native) container.restartPolicy = 'Always';
-  container.securityContext = {
-    allowPrivilegeEscalation: false,
-    capabilities: { ...(add.length > 0 ? { add } : {}), drop: ['ALL'] },
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsGroup: PROXY_UID,
-    runAsNonRoot: !(tproxy || privilegedPorts),
-    runAsUser: tproxy || privilegedPorts ? 0 : PROXY_UID,
-  };
-  if (settings.statusPort !== 0) container.startupProbe = readyProbe(1, 600, 0);
+  container.securityContext = proxySecurityContext(plan);
+  if (settings.statusPort !== 0 && config.proxy.startupProbe.enabled) container.startupProbe = readyProbe(ENVOY_READY_PORT, 1, config.proxy.startupProbe.failureThreshold, 0);
   container.volumeMounts = [
     { mountPath: '/var/run/secrets/workload-spiffe-uds', name: 'workload-socket' },
     { mountPath: '/var/run/secrets/credential-uds', name: 'credential-socket' },
@@ -266,43 +360,89 @@ function proxyContainer(plan: InjectPlan): Container {
     { mountPath: '/etc/istio/proxy', name: 'istio-envoy' },
     { mountPath: '/var/run/secrets/tokens', name: 'istio-token' },
     { mountPath: '/etc/istio/pod', name: 'istio-podinfo' },
-    // Template order: a JSON object ranged in Go templates comes out sorted by key.
-    ...sortedEntries(settings.userVolumeMounts).map(([name, mount]) => ({ name, ...(mount as object) }) as NonNullable<Container['volumeMounts']>[number]),
+    ...userVolumeMounts(settings),
   ];
   return container;
 }
 
-function volumes(settings: PodSettings): Volume[] {
+/** sidecar.istio.io/userVolumeMount; template order: a JSON object ranged in Go templates comes out sorted by key. */
+export function userVolumeMounts(settings: PodSettings): VolumeMount[] {
+  return sortedEntries(settings.userVolumeMounts).map(([name, mount]) => ({ name, ...(mount as object) }) as VolumeMount);
+}
+
+export function userVolumes(settings: PodSettings): Volume[] {
+  return sortedEntries(settings.userVolumes).map(([name, source]) => ({ name, ...(source as object) }) as Volume);
+}
+
+/** The volumes the proxy's identity needs, shared by the sidecar and gateway templates. */
+export function podInfoVolume(): Volume {
+  return {
+    name: 'istio-podinfo',
+    downwardAPI: {
+      items: [
+        { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+        { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
+      ],
+    },
+  };
+}
+
+export function tokenVolume(config: MeshgateConfig): Volume {
+  return { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { audience: config.proxy.tokenAudience, expirationSeconds: 43200, path: 'istio-token' } }] } };
+}
+
+export function caCertVolume(): Volume {
+  return { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } };
+}
+
+export function bootstrapOverrideVolumes(settings: PodSettings): Volume[] {
+  return settings.bootstrapOverride !== undefined ? [{ name: 'custom-bootstrap-volume', configMap: { name: settings.bootstrapOverride } }] : [];
+}
+
+function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
   return [
     // The template writes `emptyDir:` with no value; the API server defaults that to an empty emptyDir.
     { name: 'workload-socket', emptyDir: {} },
     { name: 'credential-socket', emptyDir: {} },
     { name: 'workload-certs', emptyDir: {} },
-    ...(settings.bootstrapOverride !== undefined ? [{ name: 'custom-bootstrap-volume', configMap: { name: settings.bootstrapOverride } }] : []),
+    ...bootstrapOverrideVolumes(settings),
     { name: 'istio-envoy', emptyDir: { medium: 'Memory' } },
     { name: 'istio-data', emptyDir: {} },
-    {
-      name: 'istio-podinfo',
-      downwardAPI: {
-        items: [
-          { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
-          { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
-        ],
-      },
-    },
-    {
-      name: 'istio-token',
-      projected: { sources: [{ serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } }] },
-    },
-    { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
+    podInfoVolume(),
+    tokenVolume(config),
+    caCertVolume(),
     { name: 'istio-ca-crl', configMap: { name: 'istio-ca-crl', optional: true } },
-    ...sortedEntries(settings.userVolumes).map(([name, source]) => ({ name, ...(source as object) }) as Volume),
+    ...userVolumes(settings),
   ];
 }
 
+/** Istio's appendMultusNetwork: the istio-cni network added to the pod's Multus network list, once. */
+export function withMultusNetwork(existing: string | undefined): string {
+  const ours = `${ISTIO_CNI_NETWORK.namespace}/${ISTIO_CNI_NETWORK.name}`;
+  if (existing === undefined || existing === '') return ours;
+  const close = existing.lastIndexOf(']');
+  if (close !== -1) {
+    let networks: unknown;
+    try {
+      networks = JSON.parse(existing);
+    } catch {
+      return existing; // not JSON: Istio leaves it as it is
+    }
+    if (Array.isArray(networks) && networks.some((n) => typeof n === 'object' && n !== null && (n as Record<string, unknown>)['name'] === ISTIO_CNI_NETWORK.name && ((n as Record<string, unknown>)['namespace'] ?? '') === ISTIO_CNI_NETWORK.namespace)) {
+      return existing;
+    }
+    return `${existing.slice(0, close)}, {"name": "${ISTIO_CNI_NETWORK.name}", "namespace": "${ISTIO_CNI_NETWORK.namespace}"}${existing.slice(close)}`;
+  }
+  if (existing.split(',').some((n) => n.trim() === ours)) return existing;
+  return `${existing}, ${ours}`;
+}
+
 /** Settings istio-cni reads from the pod, echoed as annotations (reference section 3.1). */
-function cniAnnotations(settings: PodSettings): Record<string, string> {
-  const out: Record<string, string> = { 'sidecar.istio.io/interceptionMode': settings.interceptionMode };
+function cniAnnotations(plan: InjectPlan, podAnnotations: Readonly<Record<string, string>>): Record<string, string> {
+  const { settings, config } = plan;
+  const out: Record<string, string> = {};
+  if (config.interception.cniProvider === 'multus') out[MULTUS_NETWORKS_ANNOTATION] = withMultusNetwork(podAnnotations[MULTUS_NETWORKS_ANNOTATION]);
+  out['sidecar.istio.io/interceptionMode'] = settings.interceptionMode;
   if (settings.includeOutboundIPRanges !== '') out['traffic.sidecar.istio.io/includeOutboundIPRanges'] = settings.includeOutboundIPRanges;
   if (settings.excludeOutboundIPRanges !== '') out['traffic.sidecar.istio.io/excludeOutboundIPRanges'] = settings.excludeOutboundIPRanges;
   out['traffic.sidecar.istio.io/includeInboundPorts'] = settings.includeInboundPorts;
@@ -329,15 +469,25 @@ export function injectedLayout(settings: PodSettings, config: MeshgateConfig, na
   const initContainers: string[] = [];
   if (settings.interceptionMode !== 'NONE') initContainers.push(config.interception.cni ? VALIDATION_CONTAINER : INIT_CONTAINER);
   if (native) initContainers.push(PROXY_CONTAINER);
-  return { initContainers, containers: native ? [] : [PROXY_CONTAINER], volumes: volumes(settings).map((v) => v.name) };
+  return {
+    initContainers,
+    containers: native ? [] : [PROXY_CONTAINER],
+    volumes: volumes(settings, config).map((v) => v.name),
+    imagePullSecrets: [...config.proxy.imagePullSecrets],
+  };
+}
+
+/** global.imagePullSecrets as the pod field. */
+export function imagePullSecrets(config: MeshgateConfig): { imagePullSecrets?: { name: string }[] } {
+  return config.proxy.imagePullSecrets.length > 0 ? { imagePullSecrets: config.proxy.imagePullSecrets.map((name) => ({ name })) } : {};
 }
 
 /** The rendered sidecar: what the template adds, as a Pod fragment to strategic-merge over the pod. */
-export function renderSidecar(plan: InjectPlan): Pod {
+export function renderSidecar(plan: InjectPlan, podAnnotations: Readonly<Record<string, string>>): Pod {
   const { settings, config, templateView } = plan;
   const native = plan.sidecar.native;
   const templateAnnotations: Record<string, string> = { 'istio.io/rev': config.revision || 'default', ...templateView.defaultContainers };
-  if (config.interception.cni) Object.assign(templateAnnotations, cniAnnotations(settings));
+  if (config.interception.cni) Object.assign(templateAnnotations, cniAnnotations(plan, podAnnotations));
 
   const initContainers: Container[] = [];
   if (settings.interceptionMode !== 'NONE') initContainers.push(initContainer(plan));
@@ -349,7 +499,8 @@ export function renderSidecar(plan: InjectPlan): Pod {
     spec: {
       initContainers,
       ...(native ? {} : { containers: [proxy] }),
-      volumes: volumes(settings),
+      volumes: volumes(settings, config),
+      ...imagePullSecrets(config),
     } as Pod['spec'],
   };
 }

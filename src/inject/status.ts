@@ -37,7 +37,7 @@ export function formatStatus(layout: InjectedLayout, revision: string): string {
     initContainers: list(layout.initContainers),
     containers: list(layout.containers),
     volumes: list(layout.volumes),
-    imagePullSecrets: null,
+    imagePullSecrets: list(layout.imagePullSecrets),
     revision: revision || 'default',
   });
 }

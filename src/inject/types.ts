@@ -104,7 +104,15 @@ export interface PodProxyConfig {
  * meshgate configuration: a value here is the effective one, whichever source it came from.
  */
 export interface PodSettings {
+  /**
+   * The status port the template writes: excluded from inbound capture, the drain request's port, 0 for
+   * no proxy probes (status.sidecar.istio.io/port, the pod's proxy.istio.io/config, proxy.statusPort).
+   */
   readonly statusPort: number;
+  /** Where the merged metrics are served (the pod's proxy.istio.io/config, else the mesh-wide ProxyConfig, else proxy.statusPort). */
+  readonly meshStatusPort: number;
+  /** Where pilot-agent listens for the rewritten probes (the status port annotation, else meshStatusPort). */
+  readonly agentStatusPort: number;
   readonly interceptionMode: 'REDIRECT' | 'TPROXY' | 'NONE';
   readonly includeOutboundIPRanges: string;
   readonly excludeOutboundIPRanges: string;
@@ -138,7 +146,7 @@ export interface PodSettings {
   readonly prometheusMerge: boolean;
   /** From proxy.istio.io/config, else the configuration (a headless Service may still hold the pod: see the plan's hold). */
   readonly holdApplicationUntilProxyStarts: boolean;
-  /** The one parse of `proxy.istio.io/config`. */
+  /** The pod's `proxy.istio.io/config` (parsed once) merged over the mesh-wide `proxy.proxyConfig`. */
   readonly proxyConfig: PodProxyConfig;
   /** What to do with undeclared peer ports behind a headless Service, and which setting said so. */
   readonly undeclaredPorts: 'exclude' | 'ignore';
@@ -233,6 +241,12 @@ export interface ProbePlan {
   readonly probers: AppProbers;
 }
 
+/** One application metrics endpoint of `prometheus.istio.io/scrape-targets`. */
+export interface ScrapeTarget {
+  readonly port: string;
+  readonly path: string;
+}
+
 /** What the Prometheus merge does to the pod's annotations and the proxy's environment. */
 export type PrometheusPlan =
   | { readonly merged: false; readonly reason: string }
@@ -243,6 +257,8 @@ export type PrometheusPlan =
       /** ISTIO_PROMETHEUS_ANNOTATIONS, when the application had scrape annotations. */
       readonly env: { readonly name: string; readonly value: string } | undefined;
       readonly original: Readonly<Record<'scrape' | 'port' | 'path', string>>;
+      /** The application endpoints of prometheus.istio.io/scrape-targets, when given. */
+      readonly targets: readonly ScrapeTarget[];
     };
 
 /** What injection adds to the pod, by name: it also makes the status record. */
@@ -250,6 +266,7 @@ export interface InjectedLayout {
   readonly initContainers: readonly string[];
   readonly containers: readonly string[];
   readonly volumes: readonly string[];
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** The containers of the pod that customize the injected ones (its own istio-proxy, or saved ones). */
@@ -282,8 +299,16 @@ export interface InjectPlan extends PlanCommon {
   /** Why the pod is injected. */
   readonly reason: string;
   readonly config: MeshgateConfig;
-  /** The injection templates rendered, in order (meshgate renders Istio's `sidecar`). */
+  /** The injection templates rendered, in order (inject.istio.io/templates or templates.default, aliases expanded). */
   readonly templates: readonly string[];
+  /** The UID and GID the proxy runs as (1337; on OpenShift the top of the namespace's ranges). */
+  readonly proxyIds: { readonly uid: number; readonly gid: number };
+  /** ISTIO_META_WORKLOAD_NAME: label service.istio.io/workload-name, else the owner's name. */
+  readonly workloadName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, when an OpenTelemetry provider asks for semantic conventions. */
+  readonly otelResourceAttributes: string | undefined;
+  /** The canonical service name and revision (the labels' values). */
+  readonly canonical: { readonly name: string; readonly revision: string };
   /** Annotations, proxy.istio.io/config and configuration, resolved (headless exclusions included). */
   readonly settings: PodSettings;
   readonly sidecar: NativeChoice;
@@ -303,12 +328,16 @@ export interface InjectPlan extends PlanCommon {
   readonly runsToCompletion: boolean;
   /** The mesh-wide status port (Prometheus merge and its clean-up use it, as Istio does). */
   readonly meshStatusPort: number;
+  /** prometheus.istio.io/secure-port to write (from ENVOY_SECURE_MERGED_METRICS_PORT), when any. */
+  readonly prometheusSecurePort: string | undefined;
   /** Labels the template writes: tlsMode and the canonical service name and revision. */
   readonly labels: Readonly<Record<string, string>>;
   /** Derived from the pod as the template sees it (injected containers stripped, saved overrides back). */
   readonly templateView: {
     /** ISTIO_META_POD_PORTS. */
     readonly podPorts: string;
+    /** Every container the template sees, by name. */
+    readonly allContainers: readonly string[];
     readonly appContainers: readonly string[];
     /** kubectl's default-container annotations to set (the pod has none of its own). */
     readonly defaultContainers: Readonly<Record<string, string>>;

@@ -16,6 +16,8 @@ import type {
   V1EnvVar,
   V1Lifecycle,
   V1LifecycleHandler,
+  V1SecurityContext,
+  V1VolumeMount,
 } from '@kubernetes/client-node';
 
 export type Container = V1Container;
@@ -33,6 +35,8 @@ export type PodTemplateSpec = V1PodTemplateSpec;
 export type Probe = V1Probe;
 export type Service = V1Service;
 export type Volume = V1Volume;
+export type VolumeMount = V1VolumeMount;
+export type SecurityContext = V1SecurityContext;
 
 /** Any Kubernetes object as read from YAML/JSON: apiVersion, kind, metadata and the rest untyped. */
 export interface KubeObject {

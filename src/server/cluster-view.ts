@@ -7,20 +7,12 @@
 //   picture (a subset would look undefined because no DestinationRule is visible).
 // When the API server goes away the caches keep their last contents and the webhook keeps answering
 // from them; logs and metrics say so, and the watches are restarted with backoff.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ObjectCache,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { type ClusterView } from '../inject/types.js';
 import type { KubeObject, Namespace, Node, Service } from '../k8s/objects.js';
 import type { Logger } from './logging.js';
 import type { WebhookMetrics } from './metrics.js';
+import { WatchedResource, type WatchOptions } from './informer.js';
 
 // The source interface and the fixed view live apart so that running without a cluster never loads
 // @kubernetes/client-node (about 40 MB of heap).
@@ -62,17 +54,6 @@ export const WATCHED_RESOURCES: readonly ResourceSpec[] = [
   istioResource('gateways', 'Gateway'),
 ];
 
-interface WatchedResource {
-  readonly spec: ResourceSpec;
-  readonly informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
-  listed: boolean;
-  connected: boolean;
-  /** Optional resource the API server does not offer or does not let us see (404/403). */
-  unavailable: boolean;
-  failures: number;
-  retry?: NodeJS.Timeout;
-}
-
 export interface InformerClusterViewOptions {
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
@@ -82,134 +63,52 @@ export interface InformerClusterViewOptions {
   readonly maxRetryMs?: number;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const value = error as { code?: unknown; statusCode?: unknown } | undefined;
-  const code = value?.code ?? value?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
-    return code !== undefined ? `${error.message} (${String(code)})` : error.message;
-  }
-  return String(error);
-}
-
 export class InformerClusterView implements ClusterViewSource {
-  private readonly resources: WatchedResource[];
+  private readonly resources: { readonly spec: ResourceSpec; readonly watched: WatchedResource }[];
   private cached: { view: ClusterView; objects: readonly KubeObject[] } | undefined;
-  private stopped = false;
-  private readonly initialRetryMs: number;
-  private readonly maxRetryMs: number;
   private readonly syncWaiters: (() => void)[] = [];
 
   constructor(private readonly options: InformerClusterViewOptions) {
-    this.initialRetryMs = options.initialRetryMs ?? 200;
-    this.maxRetryMs = options.maxRetryMs ?? 30_000;
     const api = { core: options.kubeConfig.makeApiClient(CoreV1Api), custom: options.kubeConfig.makeApiClient(CustomObjectsApi) };
-    this.resources = WATCHED_RESOURCES.map((spec) => this.watch(spec, api));
+    const watchOptions: WatchOptions = {
+      kubeConfig: options.kubeConfig,
+      logger: options.logger,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      initialRetryMs: options.initialRetryMs ?? 200,
+      maxRetryMs: options.maxRetryMs ?? 30_000,
+      logPrefix: 'cluster view: ',
+      onListed: () => this.onListed(),
+      onChange: () => {
+        this.cached = undefined;
+      },
+    };
+    this.resources = WATCHED_RESOURCES.map((spec) => ({
+      spec,
+      watched: new WatchedResource({ name: spec.name, required: spec.required, path: spec.path, list: () => spec.list(api) }, watchOptions),
+    }));
   }
 
-  private watch(spec: ResourceSpec, api: { core: CoreV1Api; custom: CustomObjectsApi }): WatchedResource {
-    const state: Omit<WatchedResource, 'informer'> = { spec, listed: false, connected: false, unavailable: false, failures: 0 };
-    const informer = makeInformer(this.options.kubeConfig, spec.path, async () => {
-      const list = await spec.list(api);
-      // client-node's informer opens its watch after a list that resolves even when it was stopped in
-      // the meantime (ListWatch.doneHandler does not look again), and that watch keeps the process
-      // alive: a list that ends after stop() is refused instead.
-      if (this.stopped) throw new Error(`cluster view stopped while listing ${spec.name}`);
-      // The informer fills its cache synchronously right after this promise resolves; mark the
-      // resource listed once that has happened.
-      setImmediate(() => this.markListed(resource));
-      return list;
-    });
-    const resource: WatchedResource = Object.assign(state, { informer });
-    informer.on('change', () => {
-      this.cached = undefined;
-      this.options.metrics?.clusterViewObjects.set({ resource: spec.name }, informer.list().length);
-    });
-    informer.on('error', (error?: unknown) => this.onError(resource, error));
-    // After an outage the informer resumes its watch without listing again; `connect` fires before
-    // the attempt, so the watch counts as re-established once it has stayed up for a moment.
-    informer.on('connect', () => {
-      if (resource.failures === 0) return;
-      const failuresAtConnect = resource.failures;
-      setTimeout(() => {
-        if (resource.failures === failuresAtConnect && !this.stopped) this.markConnected(resource);
-      }, 1000).unref();
-    });
-    return resource;
-  }
+  private wasSynced = false;
 
-  private markConnected(resource: WatchedResource): void {
-    const wasDisconnected = resource.failures > 0;
-    resource.connected = true;
-    resource.failures = 0;
-    this.options.metrics?.clusterViewConnected.set({ resource: resource.spec.name }, 1);
-    this.options.metrics?.clusterViewObjects.set({ resource: resource.spec.name }, resource.informer.list().length);
-    if (wasDisconnected) this.options.logger.info({ resource: resource.spec.name }, 'cluster view: watch re-established');
-  }
-
-  /** Whether every available watch is currently established (false while serving from the cache). */
-  connected(): boolean {
-    return this.resources.every((r) => r.connected || r.unavailable);
-  }
-
-  private markListed(resource: WatchedResource): void {
-    const wasSynced = this.synced();
-    if (resource.unavailable) this.options.logger.info({ resource: resource.spec.name }, 'cluster view: resource now available');
-    resource.listed = true;
-    resource.unavailable = false;
+  private onListed(): void {
     this.cached = undefined;
-    this.markConnected(resource);
-    if (!wasSynced && this.synced()) {
+    if (!this.wasSynced && this.synced()) {
+      this.wasSynced = true;
       this.options.metrics?.clusterViewSynced.set(1);
-      const counts = Object.fromEntries(this.resources.map((r) => [r.spec.name, r.informer.list().length]));
+      const counts = Object.fromEntries(this.resources.map((r) => [r.spec.name, r.watched.list().length]));
       this.options.logger.info(counts, 'cluster view synced');
       for (const waiter of this.syncWaiters.splice(0)) waiter();
     }
   }
 
-  private onError(resource: WatchedResource, error: unknown): void {
-    if (this.stopped) return;
-    const status = statusOf(error);
-    const { name } = resource.spec;
-    clearTimeout(resource.retry);
-    const restart = (delay: number): void => {
-      resource.retry = setTimeout(() => {
-        if (this.stopped) return;
-        resource.informer.start().catch((e: unknown) => this.onError(resource, e));
-      }, delay);
-      resource.retry.unref();
-    };
-    if (!resource.spec.required && !resource.listed && (status === 404 || status === 403)) {
-      // Istio's CRDs not installed, or no permission: serve without them, look again now and then.
-      if (!resource.unavailable) {
-        this.options.logger.info({ resource: name, status }, 'cluster view: resource not available; cross-resource checks of /validate are off');
-      }
-      resource.unavailable = true;
-      this.cached = undefined;
-      this.options.metrics?.clusterViewConnected.set({ resource: name }, 0);
-      restart(this.maxRetryMs);
-      return;
-    }
-    resource.connected = false;
-    resource.failures += 1;
-    this.options.metrics?.clusterViewConnected.set({ resource: name }, 0);
-    const delay = Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** Math.min(resource.failures - 1, 16));
-    const fields = { resource: name, error: describeError(error), retryInMs: delay, cachedObjects: resource.informer.list().length };
-    if (resource.listed) this.options.logger.warn(fields, 'cluster view: API server unreachable, serving from the cache');
-    else this.options.logger.warn(fields, resource.spec.required ? 'cluster view: cannot list yet; not ready' : 'cluster view: cannot list yet');
-    restart(delay);
+  /** Whether every available watch is currently established (false while serving from the cache). */
+  connected(): boolean {
+    return this.resources.every((r) => r.watched.connected || r.watched.unavailable);
   }
 
   async start(): Promise<void> {
     this.options.metrics?.clusterViewSynced.set(0);
-    for (const resource of this.resources) {
-      this.options.metrics?.clusterViewConnected.set({ resource: resource.spec.name }, 0);
-      resource.informer.start().catch((e: unknown) => this.onError(resource, e));
-    }
+    for (const resource of this.resources) resource.watched.start();
   }
 
   /** Resolves once synced, or after timeoutMs (false). */
@@ -226,15 +125,11 @@ export class InformerClusterView implements ClusterViewSource {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const resource of this.resources) {
-      clearTimeout(resource.retry);
-      await resource.informer.stop();
-    }
+    for (const resource of this.resources) await resource.watched.stop();
   }
 
   synced(): boolean {
-    return this.resources.every((r) => r.listed || !r.spec.required);
+    return this.resources.every((r) => r.watched.listed || !r.spec.required);
   }
 
   snapshot(): ClusterView {
@@ -247,7 +142,7 @@ export class InformerClusterView implements ClusterViewSource {
 
   private listOf(name: string): KubeObject[] {
     const resource = this.resources.find((r) => r.spec.name === name)!;
-    return resource.informer.list().map((o) => withKind(o as KubeObject, resource.spec.apiVersion, resource.spec.kind));
+    return resource.watched.list().map((o) => withKind(o as KubeObject, resource.spec.apiVersion, resource.spec.kind));
   }
 
   private build(): { view: ClusterView; objects: readonly KubeObject[] } {
@@ -261,7 +156,7 @@ export class InformerClusterView implements ClusterViewSource {
       nodes: nodes as unknown as Node[],
       synced: this.synced(),
     };
-    const complete = this.resources.every((r) => r.listed);
+    const complete = this.resources.every((r) => r.watched.listed);
     const objects = complete
       ? [...services, ...namespaces, ...nodes, ...this.resources.filter((r) => !r.spec.required).flatMap((r) => this.listOf(r.spec.name))]
       : [];

@@ -27,7 +27,7 @@ export function createHealthServer(options: { readonly lifecycle: Lifecycle; rea
         return;
       case '/readyz': {
         const report = lifecycle.readiness();
-        sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ok' : 'not ready', checks: report.checks });
+        sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ok' : 'not ready', checks: report.checks, ...(report.details ? { details: report.details } : {}) });
         return;
       }
       case '/metrics':

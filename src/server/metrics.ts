@@ -16,6 +16,8 @@ export interface WebhookMetrics {
   readonly certificateReloads: Counter<'outcome'>;
   readonly caBundlePatches: Counter<'configuration' | 'outcome'>;
   readonly ready: Gauge;
+  readonly istioConfigValid: Gauge;
+  readonly istioConfigReloads: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): WebhookMetrics {
@@ -84,5 +86,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
       registers,
     }),
     ready: new Gauge({ name: 'meshgate_ready', help: '1 when /readyz answers ok', registers }),
+    istioConfigValid: new Gauge({
+      name: 'meshgate_istio_config_valid',
+      help: 'serve --istio-revision: 1 when the Istio ConfigMaps as they are now are in force; 0 while meshgate keeps the last good configuration (or has none)',
+      registers,
+    }),
+    istioConfigReloads: new Counter({
+      name: 'meshgate_istio_config_reloads_total',
+      help: 'serve --istio-revision: changes of the Istio ConfigMaps by outcome (applied, rejected)',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
 }

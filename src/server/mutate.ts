@@ -13,8 +13,14 @@ export type InjectPod = (request: InjectRequest) => InjectResult;
 
 export interface MutateRouteOptions {
   readonly injectPod: InjectPod;
-  /** Read per request, so a reloaded configuration applies to the next pod. */
-  readonly config: () => MeshgateConfig;
+  /**
+   * Read per request, so a reloaded configuration applies to the next pod. Undefined while there is
+   * none yet (serve --istio-revision before the ConfigMaps could be honoured): the request fails and
+   * the webhook's failurePolicy decides.
+   */
+  readonly config: () => MeshgateConfig | undefined;
+  /** Why there is no configuration, for that failure. */
+  readonly noConfigReason?: () => string;
   readonly cluster: ClusterViewSource;
 }
 
@@ -51,9 +57,11 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
       if (!object || !isObject(object['spec'])) {
         return refuse(400, 'request.object: expected a Pod with a spec', 'error');
       }
+      const config = options.config();
+      if (!config) throw new Error(`no configuration to inject with yet: ${options.noConfigReason?.() ?? 'not loaded'}`);
       const pod = podForInjection(object, review.request.namespace);
       // The engine checks the pod's shape (once) and infers its owner (reference section 2, GetDeployMetaFromPod).
-      const result = options.injectPod({ pod, config: options.config(), cluster: options.cluster.snapshot(), mode: 'webhook' });
+      const result = options.injectPod({ pod, config, cluster: options.cluster.snapshot(), mode: 'webhook' });
       const warnings = warningsOf(result.notes);
       switch (result.action) {
         case 'skip':

@@ -5,6 +5,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { IstioSettings } from '../config/istio/translate.js';
+import type { ResolvedConfig } from '../config/load.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { createAdmissionApp } from './app.js';
 import type { CertificateLifetimes } from './certificates.js';
@@ -49,6 +51,11 @@ export interface WebhookServerOptions {
   readonly cluster: ClusterAccess;
   readonly names: WebhookNames;
   readonly config: MeshgateConfig;
+  /**
+   * In cluster mode: follow this Istio revision's ConfigMaps instead of a fixed `config`, each change
+   * resolved with `resolve` (meshgate's own file over Istio's settings).
+   */
+  readonly istio?: { readonly revision: string; readonly namespace: string; readonly resolve: (istio: IstioSettings) => ResolvedConfig };
   readonly maxBodyBytes: number;
   readonly logger: Logger;
   readonly metrics?: WebhookMetrics;
@@ -101,12 +108,18 @@ function listen(server: Server | HttpsServer, port: number, host: string | undef
   });
 }
 
-async function buildRoutes(options: WebhookServerOptions, cluster: ClusterViewSource, metrics: WebhookMetrics): Promise<AdmissionRoute[]> {
+/** Where /mutate takes its configuration from: fixed, or the Istio revision's ConfigMaps as last honoured. */
+interface ConfigSource {
+  readonly config: () => MeshgateConfig | undefined;
+  readonly noConfigReason: () => string;
+}
+
+async function buildRoutes(options: WebhookServerOptions, cluster: ClusterViewSource, metrics: WebhookMetrics, source: ConfigSource): Promise<AdmissionRoute[]> {
   const { logger } = options;
   const routes: AdmissionRoute[] = [];
   const injector = await loadInjector();
   if (injector.ok) {
-    routes.push(mutateRoute({ injectPod: injector.value, config: () => options.config, cluster }));
+    routes.push(mutateRoute({ injectPod: injector.value, config: source.config, noConfigReason: source.noConfigReason, cluster }));
   } else {
     logger.error(injector.error);
     routes.push(unavailableRoute('/mutate', 'mutate', injector.error));
@@ -154,6 +167,30 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
   }
   lifecycle.require('certificate-loaded', () => tls.current() !== undefined);
   lifecycle.require('cluster-view-synced', () => cluster.synced());
+
+  // Configuration: fixed, or following an Istio revision's ConfigMaps.
+  let source: ConfigSource = { config: () => options.config, noConfigReason: () => '' };
+  if (options.istio && options.cluster.kind === 'kube') {
+    const { IstioConfigFollower } = await import('./istio-config.js');
+    const follower = new IstioConfigFollower({
+      kubeConfig: options.cluster.kubeConfig,
+      logger: logger.child({ subsystem: 'istio-config' }),
+      metrics,
+      revision: options.istio.revision,
+      namespace: options.istio.namespace,
+      resolve: options.istio.resolve,
+    });
+    follower.start();
+    stoppers.push(() => follower.stop());
+    const waiting = `waiting for the ConfigMaps of Istio revision "${options.istio.revision}" in namespace ${options.istio.namespace}`;
+    source = { config: () => follower.state().config, noConfigReason: () => follower.state().problem ?? waiting };
+    lifecycle.require('istio-config-loaded', () => follower.state().config !== undefined);
+    lifecycle.describe('istio-config', () => {
+      const state = follower.state();
+      if (state.problem) return state.config ? `keeping ${state.applied}; not applied: ${state.problem}` : `not honoured: ${state.problem}`;
+      return state.applied ? `in force: ${state.applied}` : waiting;
+    });
+  }
   let listening = false;
   lifecycle.require('https-listening', () => listening);
 
@@ -184,7 +221,7 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
   stoppers.push(() => certificates.stop());
 
   // HTTPS admission server.
-  const routes = options.routes ? [...options.routes] : await buildRoutes(options, cluster, metrics);
+  const routes = options.routes ? [...options.routes] : await buildRoutes(options, cluster, metrics, source);
   const app = createAdmissionApp({ routes, maxBodyBytes: options.maxBodyBytes, logger, metrics, lifecycle });
   // Node enforces headersTimeout/requestTimeout only when it sweeps connections (every 30 s by
   // default), so a slow client could hold a socket three times longer than the timeout says.

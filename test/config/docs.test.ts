@@ -14,7 +14,8 @@ function keysOf(schema: unknown, prefix = ''): string[] {
   if (!properties) return [];
   return Object.entries(properties).flatMap(([key, child]) => {
     const path = prefix ? `${prefix}.${key}` : key;
-    const nested = (child as { properties?: unknown }).properties && !['resources'].includes(key) ? keysOf(child, path) : [];
+    // Resource lists and Istio's own documents (istio.values, istio.meshConfig) are documented as a whole.
+    const nested = (child as { properties?: unknown }).properties && !['resources', 'values', 'meshConfig'].includes(key) ? keysOf(child, path) : [];
     return nested.length > 0 ? nested : [path];
   });
 }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { parseArgs } from '../../src/cli/args.js';
 import { SERVE_FLAGS } from '../../src/cli/serve.js';
+import { istioConfigMapNames } from '../../src/server/istio-config.js';
 import { webhookWouldBeCalled } from '../../src/inject/decide.js';
 import type { LabelSelector } from '../../src/k8s/objects.js';
 import { labelSelectorMatches } from '../../src/k8s/selectors.js';
@@ -203,5 +204,22 @@ describe('manifests', () => {
     const parsed = parseArgs(flags, SERVE_FLAGS);
     assert.equal(parsed.flags.get('tls-cert')?.[0], '/etc/meshgate/tls/tls.crt');
     assert.equal(at(patch, 'spec.template.spec.volumes.0.secret.secretName'), at(serving, 'spec.secretName'));
+  });
+
+  it('istio-revision variant: the flag serve takes, and read access to exactly the ConfigMaps it watches', () => {
+    const kustomization = parseAllDocuments(readFileSync(join(manifestsDir, 'istio-revision', 'kustomization.yaml'), 'utf8'))[0]!.toJS() as Doc;
+    const patch = String(at(kustomization, 'patches.0.patch'));
+    const flag = /value: (--istio-revision=\S+)/.exec(patch)?.[1];
+    assert.ok(flag, 'the patch adds --istio-revision');
+    const parsed = parseArgs([flag], SERVE_FLAGS);
+    const revision = String(parsed.flags.get('istio-revision')?.[0]);
+    const rbac = parseAllDocuments(readFileSync(join(manifestsDir, 'istio-revision', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as Doc);
+    const role = rbac.find((d) => at(d, 'kind') === 'Role');
+    const names = istioConfigMapNames(revision);
+    assert.equal(at(role, 'metadata.namespace'), 'istio-system');
+    assert.deepEqual(list(role, 'rules.0.resourceNames').map(String).sort(), [names.injector, names.mesh].sort());
+    assert.deepEqual(sorted(role, 'rules.0.verbs'), ['get', 'list', 'watch']);
+    const binding = rbac.find((d) => at(d, 'kind') === 'RoleBinding');
+    assert.deepEqual(at(binding, 'subjects.0'), { kind: 'ServiceAccount', name: 'meshgate', namespace: 'meshgate' });
   });
 });

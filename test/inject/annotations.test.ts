@@ -61,7 +61,7 @@ const VALUE_TABLE: ReadonlyArray<readonly [string, readonly string[], readonly s
   ['sidecar.istio.io/proxyCPULimit', ['2', '1000m'], ['two']],
   ['sidecar.istio.io/proxyMemoryLimit', ['2Gi'], ['2 Gi']],
   ['prometheus.istio.io/merge-metrics', ['true', 'false', '1', '0', 't', 'F', 'TRUE', 'False'], ['yes', 'on', 'tRuE', '', 'enabled']],
-  ['inject.istio.io/templates', ['sidecar'], ['gateway', 'sidecar,grpc-agent', '', 'spire']],
+  ['inject.istio.io/templates', ['sidecar', 'gateway', 'sidecar,grpc-agent', 'grpc-simple', ' sidecar , gateway '], ['', 'spire', 'sidecar,', 'waypoint', 'kube-gateway']],
   ['sidecar.istio.io/userVolume', ['{}', '{"certs":{"secret":{"secretName":"certs"}}}'], ['{', '[]', '{"certs":"secret"}', 'certs']],
   ['sidecar.istio.io/userVolumeMount', ['{"certs":{"mountPath":"/etc/certs","readOnly":true}}'], ['{"certs":{"readOnly":true}}', 'null', '{"certs":[]}']],
   ['sidecar.istio.io/proxyImage', ['registry.example/istio/proxyv2:1.28.1', 'proxyv2:1.28.1'], ['', 'a b/c', 'reg/img\n']],
@@ -97,7 +97,11 @@ describe('validateAnnotation: valid and invalid values (reference section 2)', (
     assert.match(validateAnnotation('traffic.sidecar.istio.io/excludeInboundPorts', 'abc')!.message, /'abc' is not a port; expected a comma-separated list of ports 0-65535/);
     assert.match(validateAnnotation('sidecar.istio.io/interceptionMode', 'X')!.message, /REDIRECT, TPROXY or NONE/);
     assert.match(validateAnnotation('traffic.sidecar.istio.io/excludeOutboundIPRanges', '*')!.message, /'\*' is not allowed/);
-    assert.match(validateAnnotation('inject.istio.io/templates', 'sidecar,gateway')!.message, /template 'gateway' is not supported/);
+    assert.equal(
+      validateAnnotation('inject.istio.io/templates', 'sidecar,spire')!.message,
+      "template 'spire' does not exist; templates: gateway, grpc-agent, grpc-simple, sidecar",
+    );
+    assert.match(validateAnnotation('inject.istio.io/templates', 'waypoint')!.message, /template 'waypoint' does not exist in meshgate \(waypoint: Istio renders it for waypoints and Gateway API gateways, not for sidecar injection\); templates: gateway, grpc-agent, grpc-simple, sidecar/);
   });
 
   it('ignores annotations it does not know and values that only warn', () => {
@@ -184,6 +188,8 @@ describe('readPodSettings: defaults', () => {
     const { settings, notes } = settingsOf({});
     const expected: PodSettings = {
       statusPort: 15020,
+      meshStatusPort: 15020,
+      agentStatusPort: 15020,
       interceptionMode: 'REDIRECT',
       includeOutboundIPRanges: '*',
       excludeOutboundIPRanges: '',
@@ -417,10 +423,18 @@ describe('readPodSettings: problems', () => {
     assert.match(problems[0]!.message, /quote/);
   });
 
-  it('names an unsupported template', () => {
-    const [problem] = problemsOf({ 'inject.istio.io/templates': 'sidecar,gateway' });
+  it('names a template that does not exist, and the ones that do (custom templates and aliases included)', () => {
+    const [problem] = problemsOf({ 'inject.istio.io/templates': 'sidecar,spire' });
     assert.equal(problem!.annotation, 'inject.istio.io/templates');
-    assert.match(problem!.message, /'gateway'/);
+    assert.equal(problem!.value, 'sidecar,spire');
+    assert.equal(problem!.message, "template 'spire' does not exist; templates: gateway, grpc-agent, grpc-simple, sidecar");
+    const config = defaultConfig();
+    config.templates.custom['spire'] = { metadata: { labels: { spire: 'yes' } } };
+    config.templates.aliases['mine'] = ['sidecar', 'spire'];
+    assert.equal(readPodSettings({ annotations: { 'inject.istio.io/templates': 'mine,spire' }, config }).ok, true);
+    const unknown = readPodSettings({ annotations: { 'inject.istio.io/templates': 'yours' }, config });
+    assert.equal(unknown.ok, false);
+    if (!unknown.ok) assert.match(unknown.problems[0]!.message, /templates: gateway, grpc-agent, grpc-simple, mine, sidecar, spire$/);
   });
 
   it('refuses bad userVolume JSON', () => {

@@ -1,6 +1,6 @@
 // IST0125: annotation values the injector rejects (the pod is refused at admission) or ignores.
 // The injector's own catalogue decides (one decision, one place).
-import { checkAnnotation } from '../../inject/annotations.js';
+import { annotationContext, checkAnnotation } from '../../inject/annotations.js';
 import { annotationSites } from '../annotation-sites.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 
@@ -13,7 +13,7 @@ export const rule: CodeRule = {
       for (const [name, raw] of Object.entries(site.annotations)) {
         const value = String(raw);
         const path = `${site.path}["${name}"]`;
-        const problem = checkAnnotation(name, value, { statusPort: context.config.proxy.statusPort });
+        const problem = checkAnnotation(name, value, annotationContext(context.config));
         if (!problem) continue;
         drafts.push({
           resource: site.resource,

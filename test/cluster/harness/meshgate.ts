@@ -16,7 +16,7 @@ import { trackChild } from './processes.js';
 export type KubeObject = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string } };
 
 /** `kubectl kustomize manifests/<variant>`, as objects. */
-export async function renderManifests(plane: ControlPlane, variant: '' | 'cert-manager' | 'rollout' = ''): Promise<KubeObject[]> {
+export async function renderManifests(plane: ControlPlane, variant: '' | 'cert-manager' | 'rollout' | 'istio-revision' = ''): Promise<KubeObject[]> {
   const yaml = await plane.kubectlOk(['kustomize', join(repoRoot, 'manifests', variant)]);
   return parseAllDocuments(yaml)
     .map((d) => d.toJS() as KubeObject | null)
@@ -121,7 +121,7 @@ export interface MeshgateOnCluster {
 }
 
 export interface InstallOptions {
-  readonly variant?: '' | 'rollout';
+  readonly variant?: '' | 'rollout' | 'istio-revision';
   readonly replicas?: number;
   /** Extra `meshgate serve` flags for every replica. */
   readonly args?: readonly string[];

@@ -32,7 +32,7 @@ describe('install manifests on a real API server', { skip: clusterSkip(), timeou
     await plane?.stop();
   });
 
-  async function dryRun(variant: '' | 'rollout' | 'cert-manager'): Promise<void> {
+  async function dryRun(variant: '' | 'rollout' | 'cert-manager' | 'istio-revision'): Promise<void> {
     const objects = await renderManifests(plane, variant);
     const result = await plane.kubectl(['apply', '--server-side', '--field-manager=meshgate', '--dry-run=server', '-f', '-'], { stdin: toYaml(objects) });
     assert.equal(result.code, 0, `the API server refused manifests/${variant}:\n${result.stderr}`);
@@ -55,6 +55,11 @@ describe('install manifests on a real API server', { skip: clusterSkip(), timeou
 
   it('manifests/rollout/: every object is accepted', async () => {
     await dryRun('rollout');
+  });
+
+  it('manifests/istio-revision/ (Istio installed: its namespace exists): every object is accepted', async () => {
+    await plane.kubectlOk(['create', 'namespace', 'istio-system']);
+    await dryRun('istio-revision');
   });
 
   it('manifests/cert-manager/ with stand-in cert-manager CRDs: every object is accepted', async () => {

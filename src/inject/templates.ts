@@ -1,0 +1,132 @@
+// Injection templates: which ones a pod gets (`inject.istio.io/templates`, else `templates.default`,
+// aliases expanded once, as Istio's selectTemplates does), what each adds by name (the status record and
+// the user's overrides need that), and the rendering of each as a pod fragment. Istio's built-ins are
+// renderings of the plan; custom templates are fixed overlays from the configuration.
+import { splitTemplateNames, TEMPLATES_ANNOTATION } from '../config/templates.js';
+import type { MeshgateConfig, TemplateOverlay } from '../config/types.js';
+import type { Container, Pod } from '../k8s/objects.js';
+import { gatewayLayout, grpcAgentLayout, grpcSimpleLayout, renderGateway, renderGrpcAgent, renderGrpcSimple } from './gateway-templates.js';
+import { injectedLayout, renderSidecar } from './sidecar.js';
+import type { InjectedLayout, InjectPlan } from './types.js';
+
+export interface TemplateChoice {
+  /** Template names in the order they are applied, aliases expanded. */
+  readonly names: readonly string[];
+  /** Where they came from, for the note. */
+  readonly source: string;
+}
+
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
+// Most pods take the configuration's default templates: resolve those once per configuration.
+const defaultChoices = new WeakMap<object, TemplateChoice>();
+
+function expand(names: readonly string[], config: MeshgateConfig): string[] {
+  return names.flatMap((name) => (Object.prototype.hasOwnProperty.call(config.templates.aliases, name) ? config.templates.aliases[name]! : [name]));
+}
+
+/** The templates a pod gets. The names were checked with the annotation (settings) or the configuration. */
+export function chooseTemplates(annotations: Readonly<Record<string, string>>, config: MeshgateConfig): TemplateChoice {
+  const annotation = annotations[TEMPLATES_ANNOTATION];
+  if (annotation !== undefined) return { names: expand(splitTemplateNames(annotation), config), source: `annotation ${TEMPLATES_ANNOTATION}` };
+  let choice = defaultChoices.get(config.templates);
+  if (!choice) {
+    choice = { names: expand(config.templates.default, config), source: 'templates.default' };
+    defaultChoices.set(config.templates, choice);
+  }
+  return choice;
+}
+
+function customOverlay(config: MeshgateConfig, name: string): TemplateOverlay | undefined {
+  return Object.prototype.hasOwnProperty.call(config.templates.custom, name) ? config.templates.custom[name] : undefined;
+}
+
+function namesOf(list: unknown): string[] {
+  return Array.isArray(list) ? list.map((item) => (item as { name?: unknown }).name).filter((n): n is string => typeof n === 'string') : [];
+}
+
+/** What a custom overlay adds, by name, straight from its spec. */
+function overlayLayout(overlay: TemplateOverlay): InjectedLayout {
+  const spec = overlay.spec ?? {};
+  return {
+    initContainers: namesOf(spec['initContainers']),
+    containers: namesOf(spec['containers']),
+    volumes: namesOf(spec['volumes']),
+    imagePullSecrets: namesOf(spec['imagePullSecrets']),
+  };
+}
+
+type LayoutInput = Pick<InjectPlan, 'settings' | 'config' | 'templateView'> & { readonly native: boolean };
+
+function layoutOfTemplate(name: string, input: LayoutInput): InjectedLayout {
+  const custom = customOverlay(input.config, name);
+  if (custom) return overlayLayout(custom);
+  switch (name) {
+    case 'gateway':
+      return gatewayLayout(input);
+    case 'grpc-agent':
+      return grpcAgentLayout(input);
+    case 'grpc-simple':
+      return grpcSimpleLayout(input);
+    default:
+      return injectedLayout(input.settings, input.config, input.native);
+  }
+}
+
+function union(lists: readonly (readonly string[])[]): string[] {
+  const out: string[] = [];
+  for (const list of lists) for (const name of list) if (!out.includes(name)) out.push(name);
+  return out;
+}
+
+/** What the templates add together, by name (Istio's template pod: the fragments merged by name). */
+export function templatesLayout(names: readonly string[], input: LayoutInput): InjectedLayout {
+  if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(input.config, 'sidecar')) return injectedLayout(input.settings, input.config, input.native);
+  const layouts = names.map((name) => layoutOfTemplate(name, input));
+  return {
+    initContainers: union(layouts.map((l) => l.initContainers)),
+    containers: union(layouts.map((l) => l.containers)),
+    volumes: union(layouts.map((l) => l.volumes)),
+    imagePullSecrets: union(layouts.map((l) => l.imagePullSecrets)),
+  };
+}
+
+/**
+ * The annotations the templates write that post-processing reads (the probe rewrite and metrics merge
+ * switches): Istio post-processes the merged pod, so a template can turn them off.
+ */
+export function templateAnnotations(names: readonly string[], config: MeshgateConfig): Readonly<Record<string, string>> {
+  if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(config, 'sidecar')) return NONE;
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const custom = customOverlay(config, name);
+    if (custom) Object.assign(out, custom.metadata?.annotations ?? {});
+    else if (name === 'grpc-agent' || name === 'grpc-simple') out['sidecar.istio.io/rewriteAppHTTPProbers'] = 'false';
+  }
+  return out;
+}
+
+/** One template rendered for the plan, as a pod fragment to strategic-merge over the pod. */
+export function renderTemplate(name: string, plan: InjectPlan, podAnnotations: Readonly<Record<string, string>>): Pod {
+  const custom = customOverlay(plan.config, name);
+  if (custom) return structuredClone(custom) as Pod;
+  switch (name) {
+    case 'gateway':
+      return renderGateway(plan);
+    case 'grpc-agent':
+      return renderGrpcAgent(plan);
+    case 'grpc-simple':
+      return renderGrpcSimple(plan);
+    default:
+      return renderSidecar(plan, podAnnotations);
+  }
+}
+
+/** Whether a rendered fragment puts the proxy among the init containers (native sidecar). */
+export function fragmentHasNativeProxy(fragment: Pod, proxy: string): boolean {
+  return (fragment.spec?.initContainers ?? []).some((c: Container) => c.name === proxy);
+}
+
+export function describeTemplates(names: readonly string[], config: MeshgateConfig): string {
+  return names.map((name) => (customOverlay(config, name) ? `${name} (custom)` : name)).join(', ');
+}
