@@ -4,16 +4,73 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Schema } from './schemas/builders.js';
 import type { Issue } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, strictTuples: false });
+// Compiling is most of the cost of a first use (the analyzer's start, the webhook's first request):
+// ajv's optimizing pass over the generated code roughly doubles it for no measurable gain when
+// validating. The schemas are ours and checked against the JSON Schema meta-schema by a test, not
+// at every start. Shared parts are compiled once each as functions of their own (inlineRefs: false,
+// see withSharedDefinitions).
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictTypes: false,
+  strictRequired: false,
+  strictTuples: false,
+  validateSchema: false,
+  inlineRefs: false,
+  code: { optimize: false },
+});
 const compiled = new Map<Schema, ValidateFunction>();
 
 function validatorFor(schema: Schema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = ajv.compile(withSharedDefinitions(schema));
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+/** Subschemas smaller than this stay inline: a call costs more than a few checks. */
+const SHARED_MIN_NODES = 40;
+
+/**
+ * The same schema with every larger subschema that occurs more than once (the same object: the
+ * builders reuse them, e.g. a DestinationRule's traffic policy at the top, in each subset and per
+ * port) moved to `definitions` and referenced. ajv inlines a subschema at every place it is used,
+ * which made one DestinationRule function of over 500 kB. Error paths, messages and `parentSchema`
+ * are unchanged; only ajv's `schemaPath` then starts at the definition.
+ */
+export function withSharedDefinitions(schema: Schema): Schema {
+  const uses = new Map<object, number>();
+  const sizes = new Map<object, number>();
+  const measure = (node: unknown): number => {
+    if (typeof node !== 'object' || node === null) return 1;
+    const seen = uses.get(node) ?? 0;
+    uses.set(node, seen + 1);
+    if (seen > 0) return sizes.get(node) ?? 1;
+    let size = 1;
+    for (const value of Object.values(node)) size += measure(value);
+    sizes.set(node, size);
+    return size;
+  };
+  measure(schema);
+  const names = new Map<object, string>();
+  for (const [node, count] of uses) {
+    const isSchema = !Array.isArray(node) && typeof (node as Schema)['type'] === 'string';
+    if (node !== schema && count > 1 && isSchema && (sizes.get(node) ?? 0) >= SHARED_MIN_NODES) names.set(node, `shared${names.size}`);
+  }
+  if (names.size === 0) return schema;
+  const copy = (node: unknown, definition: boolean): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const name = names.get(node);
+    if (name !== undefined && !definition) return { $ref: `#/definitions/${name}` };
+    if (Array.isArray(node)) return node.map((item: unknown) => copy(item, false));
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, copy(value, false)]));
+  };
+  const definitions: Record<string, unknown> = {};
+  for (const [node, name] of names) definitions[name] = copy(node, true);
+  return { ...(copy(schema, false) as Schema), definitions };
 }
 
 /**
