@@ -3,6 +3,7 @@
 // usage or unreadable input (DESIGN.md); a cluster read that fails for any resource is unreadable
 // input: no report, no score.
 import { writeFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { ConfigError } from '../config/load.js';
 import { loadConfigFile } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
@@ -164,7 +165,8 @@ export const analyzeCommand: Command = async (argv, io) => {
   }
   let rules;
   try {
-    rules = compileRules(definitions);
+    const shippedRules = `${builtinRulesDir()}${sep}`;
+    rules = compileRules(definitions, undefined, (definition) => definition.file.startsWith(shippedRules));
   } catch (error) {
     if (error instanceof RuleFileError) {
       io.stderr.write(`meshgate analyze: ${error.message}\n`);

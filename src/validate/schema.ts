@@ -32,7 +32,7 @@ function validatorFor(schema: Schema): ValidateFunction {
 }
 
 /** Subschemas smaller than this stay inline: a call costs more than a few checks. */
-const SHARED_MIN_NODES = 40;
+const SHARED_MIN_NODES = 10;
 
 /**
  * The same schema with every larger subschema that occurs more than once (the same object: the
@@ -41,7 +41,7 @@ const SHARED_MIN_NODES = 40;
  * which made one DestinationRule function of over 500 kB. Error paths, messages and `parentSchema`
  * are unchanged; only ajv's `schemaPath` then starts at the definition.
  */
-export function withSharedDefinitions(schema: Schema): Schema {
+export function withSharedDefinitions(schema: Schema, minNodes = SHARED_MIN_NODES): Schema {
   const uses = new Map<object, number>();
   const sizes = new Map<object, number>();
   const measure = (node: unknown): number => {
@@ -58,7 +58,7 @@ export function withSharedDefinitions(schema: Schema): Schema {
   const names = new Map<object, string>();
   for (const [node, count] of uses) {
     const isSchema = !Array.isArray(node) && typeof (node as Schema)['type'] === 'string';
-    if (node !== schema && count > 1 && isSchema && (sizes.get(node) ?? 0) >= SHARED_MIN_NODES) names.set(node, `shared${names.size}`);
+    if (node !== schema && count > 1 && isSchema && (sizes.get(node) ?? 0) >= minNodes) names.set(node, `shared${names.size}`);
   }
   if (names.size === 0) return schema;
   const copy = (node: unknown, definition: boolean): unknown => {
