@@ -90,4 +90,14 @@ describe('withoutNullFields', () => {
     assert.deepEqual(withoutNullFields(input), { b: { d: 1 }, e: [null, {}] });
     assert.equal(input.a, null);
   });
+
+  it('leaves the input untouched and shares what has no null field', () => {
+    const clean = { name: 'x', hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] };
+    assert.equal(withoutNullFields(clean), clean);
+    const input = { spec: { timeout: null, hosts: ['a'] }, metadata: { name: 'x' } };
+    const result = withoutNullFields(input) as typeof input;
+    assert.deepEqual(result, { spec: { hosts: ['a'] }, metadata: { name: 'x' } });
+    assert.equal(result.metadata, input.metadata);
+    assert.deepEqual(input.spec, { timeout: null, hosts: ['a'] });
+  });
 });
