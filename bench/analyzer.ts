@@ -1,9 +1,11 @@
-// Analyzer scaling: wall time and peak memory of `meshgate analyze` on generated clusters, against only
-// parsing the same YAML, each in a fresh process.
-import { execFileSync } from 'node:child_process';
+// Analyzer scaling: wall time and peak memory of `meshgate analyze -f DIR` on generated clusters, each in
+// a fresh process, against a fresh process that only reads and parses the same YAML. Both are measured
+// from start to exit, as the peer benchmark measures `meshgate analyze` beside `istioctl analyze`
+// (bench/lib/command.ts: the same command, the same generated clusters, the same measurement).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureCommand, meshgateAnalyze } from './lib/command.js';
 import { generateCluster } from './lib/generate-cluster.js';
 import { builtBenchDir } from './lib/paths.js';
 
@@ -16,22 +18,15 @@ export interface AnalyzerRow {
   readonly exitCode: number;
 }
 
-function measure(mode: 'analyze' | 'parse', dir: string): { wallMs: number; peakRssMb: number; exitCode: number } {
-  const out = execFileSync(process.execPath, [join(builtBenchDir, 'analyze-child.js'), mode, dir], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as { wallMs: number; peakRssMb: number; exitCode: number };
-}
-
-export function benchAnalyzer(sizes: readonly number[]): AnalyzerRow[] {
+export async function benchAnalyzer(sizes: readonly number[]): Promise<AnalyzerRow[]> {
   const rows: AnalyzerRow[] = [];
   for (const size of sizes) {
     const dir = mkdtempSync(join(tmpdir(), `meshgate-cluster-${size}-`));
     try {
       const objects = generateCluster(dir, size);
-      const parse = measure('parse', dir);
-      const analyze = measure('analyze', dir);
+      const parse = await measureCommand(process.execPath, [join(builtBenchDir, 'parse-child.js'), dir]);
+      if (parse.exitCode !== 0) throw new Error(`parsing the generated cluster of ${objects} objects failed (exit ${parse.exitCode})`);
+      const analyze = await meshgateAnalyze(dir);
       rows.push({
         objects,
         analyzeMs: analyze.wallMs,

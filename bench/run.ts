@@ -68,7 +68,7 @@ if (wanted('webhook')) {
 
 if (wanted('analyzer')) {
   const sizes = quick ? [1000, 5000] : [1000, 5000, 20000, 50000];
-  const rows = benchAnalyzer(sizes);
+  const rows = await benchAnalyzer(sizes);
   results.analyzer = rows;
   console.log('\nAnalyzer scaling (generated clusters as files)');
   console.log(table(['objects', 'analyze ms', 'parse ms', 'ratio', 'peak RSS MB', 'exit'], rows.map((r) => [String(r.objects), fmt(r.analyzeMs, 0), fmt(r.parseMs, 0), fmt(r.ratioToParse, 2), fmt(r.peakRssMb, 0), String(r.exitCode)])));

@@ -13,11 +13,10 @@ import { send } from '../../test/helpers/https-client.js';
 import { startPeer } from '../../test/cluster/harness/peer.js';
 import { generateCluster } from '../lib/generate-cluster.js';
 import { runLoad, type LoadResult } from '../lib/loadgen.js';
-import { cliBin } from '../lib/paths.js';
 import { memoryOf } from '../lib/processes.js';
 import { mutateBody, validateBody } from '../webhook.js';
 import type { AnalyzeComparison, CommandFigures, PeerOutcome, RouteComparison, ServerFigures } from '../peer-figures.js';
-import { measureCommand } from './command.js';
+import { meshgateAnalyze, measureCommand } from '../lib/command.js';
 
 const CONCURRENCY = 32;
 const FIXED_RATE = 200;
@@ -109,7 +108,7 @@ async function main(): Promise<PeerOutcome> {
         for (const who of analyze.length % 2 === 0 ? (['meshgate', 'istioctl'] as const) : (['istioctl', 'meshgate'] as const)) {
           runs[who] =
             who === 'meshgate'
-              ? await measureCommand(process.execPath, [cliBin, 'analyze', '-f', dir])
+              ? await meshgateAnalyze(dir)
               : await measureCommand(peer.binaries.istioctl, ['analyze', '--use-kube=false', dir], { HOME: dir });
           say(`analyze ${objects} objects ${who}: ${runs[who]!.wallMs.toFixed(0)} ms, peak ${runs[who]!.peakRssMb.toFixed(0)} MB, exit ${runs[who]!.exitCode}`);
         }

@@ -47,6 +47,8 @@ export interface Inventory {
   /** Services by namespace. */
   readonly servicesIn: (namespace: string) => readonly Service[];
   readonly workloads: readonly Workload[];
+  /** Workloads by namespace, in the order of `workloads`. */
+  readonly workloadsIn: (namespace: string) => readonly Workload[];
   readonly broken: readonly BrokenWorkload[];
   readonly nodes: readonly SourcedResource[];
   byKind(kind: string): readonly SourcedResource[];
@@ -196,6 +198,9 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
     pushTo(servicesByNamespace, namespace, service);
   }
 
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  for (const workload of workloads) pushTo(workloadsByNamespace, workload.namespace, workload);
+
   return {
     ...(cluster !== undefined ? { cluster } : {}),
     resources,
@@ -205,6 +210,7 @@ export function buildInventory(input: readonly SourcedResource[], cluster?: stri
     namespaceNames,
     services,
     workloads,
+    workloadsIn: (namespace) => workloadsByNamespace.get(namespace) ?? [],
     broken,
     nodes: byKind.get('Node') ?? [],
     byKind: (kind) => byKind.get(kind) ?? [],

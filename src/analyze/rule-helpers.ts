@@ -6,14 +6,34 @@ import type { RuleContext } from './engine/rule.js';
 import { selectableWorkloadsOf, type SelectableWorkload } from '../validate/workload-selectors.js';
 import type { Inventory, Workload } from './inventory.js';
 import { injectPlanOf, planOf } from './plans.js';
-import type { SourcedResource } from './types.js';
+import { pushTo, type SourcedResource } from './types.js';
+
+interface MeshWorkloads {
+  readonly config: RuleContext['config'];
+  readonly all: readonly Workload[];
+  readonly byNamespace: ReadonlyMap<string, readonly Workload[]>;
+}
+
+// Rules ask for these per namespace and per Service: listed once per inventory and configuration.
+const meshWorkloadsCache = new WeakMap<Inventory, MeshWorkloads>();
+
+function meshWorkloadsOf(context: RuleContext): MeshWorkloads {
+  const cached = meshWorkloadsCache.get(context.inventory);
+  if (cached && cached.config === context.config) return cached;
+  const all = context.inventory.workloads.filter((w) => planOf(context.inventory, w, context.config).action !== 'skip');
+  const byNamespace = new Map<string, Workload[]>();
+  for (const workload of all) pushTo(byNamespace, workload.namespace, workload);
+  const listed = { config: context.config, all, byNamespace };
+  meshWorkloadsCache.set(context.inventory, listed);
+  return listed;
+}
 
 /**
  * Workloads meant for the mesh: the injector would inject them, or refuses them for a value it cannot
  * accept (a blocker, but still meant for the mesh). Rules about life inside the mesh look only at these.
  */
-export function meshWorkloads(context: RuleContext): Workload[] {
-  return context.inventory.workloads.filter((w) => planOf(context.inventory, w, context.config).action !== 'skip');
+export function meshWorkloads(context: RuleContext): readonly Workload[] {
+  return meshWorkloadsOf(context).all;
 }
 
 /** Workloads the injector would inject, with their plan: rules that need the plan's decisions use these. */
@@ -26,13 +46,15 @@ export function injectedWorkloads(context: RuleContext): { readonly workload: Wo
   return found;
 }
 
-export function workloadsInNamespace(context: RuleContext, namespace: string): Workload[] {
-  return meshWorkloads(context).filter((w) => w.namespace === namespace);
+export function workloadsInNamespace(context: RuleContext, namespace: string): readonly Workload[] {
+  return meshWorkloadsOf(context).byNamespace.get(namespace) ?? [];
 }
 
 /** Mesh workloads behind a Service (the Service selects their pods, as src/k8s/selectors.ts decides). */
 export function workloadsBehind(context: RuleContext, service: Service): Workload[] {
-  return meshWorkloads(context).filter((w) => serviceSelects(service, w.namespace, w.template.metadata?.labels));
+  // A Service selects pods of its own namespace only.
+  const namespace = service.metadata?.namespace || 'default';
+  return workloadsInNamespace(context, namespace).filter((w) => serviceSelects(service, w.namespace, w.template.metadata?.labels));
 }
 
 export function servicesOf(context: RuleContext): { resource: SourcedResource; service: Service }[] {

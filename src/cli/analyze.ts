@@ -5,6 +5,7 @@
 // --allow-partial asks for a report on the rest: then every gap is named and the score is marked
 // incomplete in every format.
 import { writeFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { ConfigError } from '../config/load.js';
 import { CONFIG_FLAGS, loadCommandConfig } from './config-file.js';
 import type { MeshgateConfig } from '../config/types.js';
@@ -181,7 +182,8 @@ export const analyzeCommand: Command = async (argv, io) => {
   }
   let rules;
   try {
-    rules = compileRules(definitions);
+    const shippedRules = `${builtinRulesDir()}${sep}`;
+    rules = compileRules(definitions, undefined, (definition) => definition.file.startsWith(shippedRules));
   } catch (error) {
     if (error instanceof RuleFileError) {
       io.stderr.write(`meshgate analyze: ${error.message}\n`);

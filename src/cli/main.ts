@@ -16,7 +16,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'Run the admission webhook (POST /mutate, /validate) over HTTPS', load: async () => (await import('./serve.js')).serveCommand },
   inject: { summary: 'Inject the Istio sidecar into workloads in files (like istioctl kube-inject)', load: async () => (await import('./inject.js')).injectCommand },
   validate: { summary: 'Validate Istio resources in files', load: async () => (await import('./validate.js')).validateCommand },
-  analyze: { summary: 'Report what blocks onboarding workloads onto the mesh', load: async () => (await import('./analyze.js')).analyzeCommand },
+  analyze: {
+    summary: 'Report what blocks onboarding workloads onto the mesh',
+    load: async () => {
+      (await import('./batch-heap.js')).keepYoungGenerationSmall();
+      return (await import('./analyze.js')).analyzeCommand;
+    },
+  },
   config: { summary: 'Show configuration (`meshgate config defaults`, `meshgate config from-istio`)', load: async () => (await import('./config.js')).configCommand },
 };
 

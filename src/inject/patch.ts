@@ -1,5 +1,11 @@
 // RFC 6902 patch from the pod the API server sent to the injected pod (reference section 3.7).
-import fastJsonPatch, { type Operation } from 'fast-json-patch';
+import { createRequire } from 'node:module';
+import type fastJsonPatchModule from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+
+// Applying patches is for tests and checks; the webhook and the analyzer never load the library.
+const require = createRequire(import.meta.url);
+let fastJsonPatch: typeof fastJsonPatchModule | undefined;
 import { setOwn } from '../k8s/objects.js';
 
 /** Plain JSON as it travels on the wire: fields holding `undefined` are absent, `undefined` in a list becomes null. */
@@ -85,5 +91,6 @@ export function createPatch(original: unknown, result: unknown): Operation[] {
 /** Applies a patch to a copy of the document (never mutates the input, nor the values in the patch). */
 export function applyPatch<T>(document: T, patch: readonly Operation[]): T {
   // No per-operation validation: the operations come from createPatch(), not from users.
+  fastJsonPatch ??= require('fast-json-patch') as typeof fastJsonPatchModule;
   return fastJsonPatch.applyPatch(wireJson(document) as T, wireJson(patch) as Operation[], false, true).newDocument;
 }

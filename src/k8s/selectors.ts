@@ -27,6 +27,50 @@ export function serviceSelects(service: Service, namespace: string, labels: Labe
   return isObject(selector as unknown) && mapSelectorMatches(selector, labels);
 }
 
+/** Lists up to this long are scanned whole; longer ones are indexed once (see candidatesFor). */
+const SCAN_LIMIT = 16;
+
+const selectorIndexes = new WeakMap<readonly Service[], ReadonlyMap<string, readonly number[]>>();
+
+function pairKey(namespace: string, key: string, value: unknown): string {
+  return `${namespace}\u0000${key}\u0000${String(value)}`;
+}
+
+/**
+ * The Services of a long list that may select the pod, in list order: those whose first selector
+ * label the pod carries. A superset of the answer (serviceSelects decides); Services that can select
+ * nothing (no selector, ExternalName, malformed) are never candidates. The list is indexed once, so
+ * asking for every pod of a namespace (the analyzer) or of a large cluster view stays linear.
+ */
+function candidatesFor(pod: { readonly namespace: string; readonly labels: Labels | undefined }, services: readonly Service[]): readonly Service[] {
+  if (services.length <= SCAN_LIMIT) return services;
+  let index = selectorIndexes.get(services);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    services.forEach((service, position) => {
+      if (!isObject(service as unknown) || service.spec?.type === 'ExternalName') return;
+      const selector = service.spec?.selector;
+      if (!isObject(selector as unknown)) return;
+      const first = Object.keys(selector!)[0];
+      if (first === undefined) return;
+      const key = pairKey(namespaceOf(service), first, selector![first]);
+      const list = built.get(key);
+      if (list) list.push(position);
+      else built.set(key, [position]);
+    });
+    index = built;
+    selectorIndexes.set(services, index);
+  }
+  // Ill-typed labels are left to serviceSelects, as for short lists.
+  if (!isObject(pod.labels as unknown)) return services;
+  const positions: number[] = [];
+  for (const [key, value] of Object.entries(pod.labels!)) {
+    const found = index.get(pairKey(pod.namespace, key, value));
+    if (found) positions.push(...found);
+  }
+  return positions.sort((a, b) => a - b).map((position) => services[position]!);
+}
+
 /**
  * The Services that select a pod (its namespace and labels), each once: the same Service read twice
  * (two files, two sources) is one Service.
@@ -34,7 +78,7 @@ export function serviceSelects(service: Service, namespace: string, labels: Labe
 export function servicesSelecting(pod: { readonly namespace: string; readonly labels: Labels | undefined }, services: readonly Service[]): Service[] {
   const found: Service[] = [];
   const names = new Set<string>();
-  for (const service of services) {
+  for (const service of candidatesFor(pod, services)) {
     if (!serviceSelects(service, pod.namespace, pod.labels)) continue;
     const name = service.metadata?.name ?? '';
     if (name !== '' && names.has(name)) continue;

@@ -163,22 +163,31 @@ export function encodeAdmissionResponse(apiVersion: AdmissionVersion, uid: strin
   return { apiVersion, kind: 'AdmissionReview', response };
 }
 
-const EMPTY_PATCH = '"patch":""';
+const PATCH_FIELD = '"patch":"';
 
 /**
- * The answer as it goes on the wire: JSON.stringify of encodeAdmissionResponse, with the base64 patch
- * (most of the answer, and free of characters JSON escapes) spliced in rather than scanned again, which
- * costs as much as serializing the patch itself.
+ * The answer as it goes on the wire, as bytes: JSON.stringify of encodeAdmissionResponse, with the
+ * base64 patch (most of the answer, and free of characters JSON escapes) written in rather than
+ * scanned again, which costs as much as serializing the patch itself; and no string of the whole
+ * answer, which would be scanned twice more (its UTF-8 length for Content-Length, then its encoding).
  */
-export function serializeAdmissionResponse(apiVersion: AdmissionVersion, uid: string, decision: AdmissionDecision): string {
+export function serializeAdmissionResponse(apiVersion: AdmissionVersion, uid: string, decision: AdmissionDecision): Buffer {
   const answer = encodeAdmissionResponse(apiVersion, uid, decision);
   const response = answer['response'] as Record<string, unknown>;
   const patch = response['patch'];
-  if (typeof patch !== 'string') return JSON.stringify(answer);
+  if (typeof patch !== 'string') return Buffer.from(JSON.stringify(answer), 'utf8');
   response['patch'] = '';
   const json = JSON.stringify(answer);
   // Everything before the patch field (apiVersion, kind, uid, allowed, patchType) is short, and quotes
   // inside its values are escaped: the first unescaped `"patch":""` is the field itself.
-  const at = json.indexOf(EMPTY_PATCH);
-  return `${json.slice(0, at)}"patch":"${patch}"${json.slice(at + EMPTY_PATCH.length)}`;
+  const at = json.indexOf(`${PATCH_FIELD}"`) + PATCH_FIELD.length;
+  const head = json.slice(0, at);
+  const tail = json.slice(at);
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const wire = Buffer.allocUnsafe(headBytes + patch.length + Buffer.byteLength(tail, 'utf8'));
+  wire.write(head, 0, 'utf8');
+  // base64 is ASCII: one byte per character.
+  wire.write(patch, headBytes, 'latin1');
+  wire.write(tail, headBytes + patch.length, 'utf8');
+  return wire;
 }

@@ -30,9 +30,9 @@ const REASONS: Readonly<Record<number, string>> = {
   500: 'InternalError',
 };
 
-function sendJson(res: ServerResponse, code: number, text: string): void {
-  res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+function sendJson(res: ServerResponse, code: number, body: string | Buffer): void {
+  res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
+  res.end(body);
 }
 
 /** Errors are answered with a Kubernetes-style Status object, so every body is JSON. */

@@ -28,6 +28,30 @@ export interface AdmissionLogFields {
   readonly kind: string;
 }
 
-export function admissionLogger(logger: Logger, fields: AdmissionLogFields): Logger {
-  return logger.child(fields);
+/** One log call of a route: a message, or fields and a message. */
+export type AdmissionLogCall = (fieldsOrMessage: object | string, message?: string) => void;
+
+/** What a route logs with: every line carries the request's fields (a pino Logger fits). */
+export interface AdmissionLog {
+  readonly debug: AdmissionLogCall;
+  readonly info: AdmissionLogCall;
+  readonly warn: AdmissionLogCall;
+  readonly error: AdmissionLogCall;
+}
+
+/**
+ * The request's logger. The child logger (which serializes the fields) is made on the first line
+ * written: most validations write none, and a line below the level is not written at all.
+ */
+export function admissionLogger(logger: Logger, fields: AdmissionLogFields): AdmissionLog {
+  let child: Logger | undefined;
+  const call =
+    (level: 'debug' | 'info' | 'warn' | 'error'): AdmissionLogCall =>
+    (fieldsOrMessage, message) => {
+      if (!logger.isLevelEnabled(level)) return;
+      child ??= logger.child(fields);
+      if (typeof fieldsOrMessage === 'string') child[level](fieldsOrMessage);
+      else child[level](fieldsOrMessage, message);
+    };
+  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
 }

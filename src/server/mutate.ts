@@ -5,7 +5,7 @@ import type { InjectRequest, InjectResult, Note } from '../inject/types.js';
 import { asKubeObject, isObject, type Pod } from '../k8s/objects.js';
 import type { AdmissionReview } from './admission.js';
 import type { ClusterViewSource } from './cluster-view.js';
-import type { Logger } from './logging.js';
+import type { AdmissionLog } from './logging.js';
 import { inferOwner } from '../inject/owner.js';
 import { allow, refuse, type AdmissionRoute, type RouteResult } from './route.js';
 
@@ -48,7 +48,7 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
   return {
     path: '/mutate',
     name: 'mutate',
-    admit(review: AdmissionReview, log: Logger): RouteResult {
+    admit(review: AdmissionReview, log: AdmissionLog): RouteResult {
       if (!isPodCreate(review)) {
         log.debug('not a pod CREATE: allowed unchanged');
         return allow('allowed');

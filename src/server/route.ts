@@ -1,7 +1,7 @@
 // What an admission route is: a path and a function from a decoded AdmissionReview to a decision.
 // The app does the HTTP, body limits, codec, metrics and logs; a route only decides.
 import type { AdmissionDecision, AdmissionReview } from './admission.js';
-import type { Logger } from './logging.js';
+import type { AdmissionLog } from './logging.js';
 import type { AdmissionOutcome } from './metrics.js';
 
 export interface RouteResult {
@@ -14,7 +14,7 @@ export interface AdmissionRoute {
   readonly path: string;
   /** Metric and log label, e.g. `mutate`. */
   readonly name: string;
-  admit(review: AdmissionReview, log: Logger): RouteResult | Promise<RouteResult>;
+  admit(review: AdmissionReview, log: AdmissionLog): RouteResult | Promise<RouteResult>;
 }
 
 export function allow(outcome: AdmissionOutcome = 'allowed', warnings?: readonly string[]): RouteResult {

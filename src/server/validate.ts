@@ -3,7 +3,7 @@
 import type { KubeObject } from '../k8s/objects.js';
 import type { AdmissionReview } from './admission.js';
 import type { ClusterViewSource } from './cluster-view.js';
-import type { Logger } from './logging.js';
+import type { AdmissionLog } from './logging.js';
 import type { WebhookMetrics } from './metrics.js';
 import { allow, refuse, type AdmissionRoute, type RouteResult } from './route.js';
 
@@ -44,7 +44,7 @@ export function validateRoute(options: ValidateRouteOptions): AdmissionRoute {
   return {
     path: '/validate',
     name: 'validate',
-    admit(review: AdmissionReview, log: Logger): RouteResult {
+    admit(review: AdmissionReview, log: AdmissionLog): RouteResult {
       if (!VALIDATED_OPERATIONS.has(review.request.operation)) return allow('allowed');
       const object = review.request.object;
       const result = validator.validateResource(object);

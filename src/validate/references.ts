@@ -62,6 +62,8 @@ export function virtualServiceDestinations(spec: unknown): RouteDestination[] {
 }
 
 interface DestinationRuleEntry {
+  /** Position in the object list: rules found through both indexes are listed in input order. */
+  readonly order: number;
   readonly host: string;
   readonly namespace: string;
   readonly name: string;
@@ -72,7 +74,9 @@ interface DestinationRuleEntry {
 /** What VirtualService references are checked against, indexed once per object list. */
 interface ReferenceIndex {
   readonly hosts: MeshHosts;
-  readonly destinationRules: readonly DestinationRuleEntry[];
+  /** DestinationRules by their (resolved, lower-case) host; wildcard hosts apart. Each in input order. */
+  readonly destinationRules: ReadonlyMap<string, readonly DestinationRuleEntry[]>;
+  readonly wildcardDestinationRules: readonly DestinationRuleEntry[];
   /** `namespace/name` of every Gateway; undefined when no Gateway is known at all. */
   readonly gateways: ReadonlySet<string> | undefined;
   /** Secrets and the Secrets cert-manager Certificates will create, by `namespace/name`; undefined when none is known. */
@@ -84,7 +88,9 @@ const indexCache = new WeakMap<readonly unknown[], ReferenceIndex>();
 function indexOf(objects: readonly unknown[]): ReferenceIndex {
   const cached = indexCache.get(objects);
   if (cached) return cached;
-  const destinationRules: DestinationRuleEntry[] = [];
+  const destinationRules = new Map<string, DestinationRuleEntry[]>();
+  const wildcardDestinationRules: DestinationRuleEntry[] = [];
+  let order = 0;
   let gateways: Set<string> | undefined;
   let secrets: Set<string> | undefined;
   for (const value of objects) {
@@ -101,27 +107,32 @@ function indexOf(objects: readonly unknown[]): ReferenceIndex {
     if (!meshKindOf(object.apiVersion, object.kind)) continue;
     const spec = objectAt(object['spec']);
     if (object.kind === 'DestinationRule' && typeof spec?.['host'] === 'string') {
-      destinationRules.push({
+      const rule: DestinationRuleEntry = {
+        order: order++,
         host: resolveHost(spec['host'], namespace),
         namespace,
         name: name ?? '<unnamed>',
         subsets: objectsOf(spec['subsets']).map(([subset]) => subset['name']).filter((n): n is string => typeof n === 'string'),
         visibility: visibilityOf(stringsOf(spec['exportTo']), namespace),
-      });
+      };
+      if (rule.host.startsWith('*')) wildcardDestinationRules.push(rule);
+      else destinationRules.set(rule.host, [...(destinationRules.get(rule.host) ?? []), rule]);
     } else if (object.kind === 'Gateway' && typeof name === 'string') {
       (gateways ??= new Set()).add(`${namespace}/${name}`);
     }
   }
-  const index = { hosts: meshHostsOf(objects), destinationRules, gateways, secrets };
+  const index = { hosts: meshHostsOf(objects), destinationRules, wildcardDestinationRules, gateways, secrets };
   indexCache.set(objects, index);
   return index;
 }
 
 /** DestinationRules for `host` that a resource in `namespace` sees (wildcard rule hosts included). */
 function destinationRulesFor(index: ReferenceIndex, host: string, namespace: string): DestinationRuleEntry[] {
-  return index.destinationRules.filter(
-    (rule) => (rule.visibility.everywhere || rule.visibility.namespaces.has(namespace)) && (rule.host === host || hostMatches(rule.host, host)),
-  );
+  const visible = (rule: DestinationRuleEntry): boolean => rule.visibility.everywhere || rule.visibility.namespaces.has(namespace);
+  // A rule host without a wildcard covers only itself (hostMatches): those are found by the host.
+  const exact = (index.destinationRules.get(host.toLowerCase()) ?? []).filter(visible);
+  const wildcards = index.wildcardDestinationRules.filter((rule) => visible(rule) && hostMatches(rule.host, host));
+  return wildcards.length === 0 ? exact : [...exact, ...wildcards].sort((a, b) => a.order - b.order);
 }
 
 /**

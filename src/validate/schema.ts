@@ -4,16 +4,80 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Schema } from './schemas/builders.js';
 import type { Issue } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, strictTuples: false });
+// Compiling is most of the cost of a first use (the analyzer's start, the webhook's first request):
+// ajv's optimizing pass over the generated code roughly doubles it for no measurable gain when
+// validating. The schemas are ours and checked against the JSON Schema meta-schema by a test, not
+// at every start. Shared and large parts are compiled as functions of their own (inlineRefs: false,
+// see withSharedDefinitions).
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictTypes: false,
+  strictRequired: false,
+  strictTuples: false,
+  validateSchema: false,
+  inlineRefs: false,
+  code: { optimize: false },
+});
 const compiled = new Map<Schema, ValidateFunction>();
 
 function validatorFor(schema: Schema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = ajv.compile(withSharedDefinitions(schema));
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+/** Subschemas used more than once and smaller than this stay inline: a call costs more than a few checks. */
+const SHARED_MIN_NODES = 10;
+/**
+ * Subschemas this large become functions of their own even when used once: V8 never optimizes a
+ * function of more than 60 kB of bytecode, and a VirtualService validated in one such function took
+ * five times as long.
+ */
+const SPLIT_MIN_NODES = 80;
+
+/**
+ * The same schema with every larger subschema that occurs more than once (the same object: the
+ * builders reuse them, e.g. a DestinationRule's traffic policy at the top, in each subset and per
+ * port), and every large one, moved to `definitions` and referenced. ajv inlines a subschema at every
+ * place it is used, which made one DestinationRule function of over 500 kB. Error paths, messages and
+ * `parentSchema` are unchanged; only ajv's `schemaPath` then starts at the definition.
+ */
+export function withSharedDefinitions(schema: Schema): Schema {
+  const uses = new Map<object, number>();
+  const sizes = new Map<object, number>();
+  const measure = (node: unknown): number => {
+    if (typeof node !== 'object' || node === null) return 1;
+    const seen = uses.get(node) ?? 0;
+    uses.set(node, seen + 1);
+    if (seen > 0) return sizes.get(node) ?? 1;
+    let size = 1;
+    for (const value of Object.values(node)) size += measure(value);
+    sizes.set(node, size);
+    return size;
+  };
+  measure(schema);
+  const names = new Map<object, string>();
+  for (const [node, count] of uses) {
+    const isSchema = !Array.isArray(node) && typeof (node as Schema)['type'] === 'string';
+    const size = sizes.get(node) ?? 0;
+    if (node !== schema && isSchema && ((count > 1 && size >= SHARED_MIN_NODES) || size >= SPLIT_MIN_NODES)) names.set(node, `shared${names.size}`);
+  }
+  if (names.size === 0) return schema;
+  const copy = (node: unknown, definition: boolean): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const name = names.get(node);
+    if (name !== undefined && !definition) return { $ref: `#/definitions/${name}` };
+    if (Array.isArray(node)) return node.map((item: unknown) => copy(item, false));
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, copy(value, false)]));
+  };
+  const definitions: Record<string, unknown> = {};
+  for (const [node, name] of names) definitions[name] = copy(node, true);
+  return { ...(copy(schema, false) as Schema), definitions };
 }
 
 /**
@@ -126,14 +190,26 @@ export function schemaIssues(schema: Schema, object: unknown): Issue[] {
 
 /**
  * The API server drops null values of non-nullable fields before validation, so `timeout:` with no
- * value means "unset". Nulls in lists are kept (they are errors). Returns a copy; the input is untouched.
+ * value means "unset". Nulls in lists are kept (they are errors). The input is untouched: parts that
+ * need no change are shared with it (nothing downstream changes them), so an object without null
+ * fields, which is most of them, is returned as it is.
  */
 export function withoutNullFields(value: unknown): unknown {
+  if (!needsCopy(value)) return value;
   if (Array.isArray(value)) return value.map((item) => withoutNullFields(item));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) if (field !== null) out[key] = withoutNullFields(field);
-    return out;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) if (field !== null) out[key] = withoutNullFields(field);
+  return out;
+}
+
+/** A null field, or a `__proto__` key (which a copy made by assignment reads differently), at any depth. */
+function needsCopy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(needsCopy);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const field = (value as Record<string, unknown>)[key];
+    if (field === null || key === '__proto__' || needsCopy(field)) return true;
   }
-  return value;
+  return false;
 }

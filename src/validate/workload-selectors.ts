@@ -51,10 +51,29 @@ export interface SelectorScope {
   readonly namespaces: 'all' | string;
 }
 
+const byNamespaceCache = new WeakMap<readonly SelectableWorkload[], ReadonlyMap<string, readonly SelectableWorkload[]>>();
+
+/** The workloads of one namespace, in list order (grouped once per list: selectors are judged one by one). */
+function workloadsIn(namespace: string, workloads: readonly SelectableWorkload[]): readonly SelectableWorkload[] {
+  let byNamespace = byNamespaceCache.get(workloads);
+  if (!byNamespace) {
+    const grouped = new Map<string, SelectableWorkload[]>();
+    for (const workload of workloads) {
+      const list = grouped.get(workload.namespace);
+      if (list) list.push(workload);
+      else grouped.set(workload.namespace, [workload]);
+    }
+    byNamespace = grouped;
+    byNamespaceCache.set(workloads, byNamespace);
+  }
+  return byNamespace.get(namespace) ?? [];
+}
+
 /** Workloads whose labels include every selector label (an empty selector selects all in scope). */
 export function selectedWorkloads(scope: SelectorScope, workloads: readonly SelectableWorkload[]): SelectableWorkload[] {
   const wanted = Object.entries(scope.labels);
-  return workloads.filter((w) => (scope.namespaces === 'all' || w.namespace === scope.namespaces) && wanted.every(([key, value]) => w.labels[key] === value));
+  const inScope = scope.namespaces === 'all' ? workloads : workloadsIn(scope.namespaces, workloads);
+  return inScope.filter((w) => wanted.every(([key, value]) => w.labels[key] === value));
 }
 
 interface SelectorField {

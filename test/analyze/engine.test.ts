@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { analyze } from '../../src/analyze/analyze.js';
 import { compileRules } from '../../src/analyze/engine/run.js';
-import { parseRuleFile, RuleFileError } from '../../src/analyze/engine/rule-files.js';
-import { loadRuleDirectory } from '../../src/analyze/sources/rules.js';
+import { Ajv } from 'ajv';
+import { parseRuleFile, RULE_META_SCHEMA, RuleFileError } from '../../src/analyze/engine/rule-files.js';
+import { builtinRulesDir, loadRuleDirectory } from '../../src/analyze/sources/rules.js';
 import { readinessScore, statusOf } from '../../src/analyze/score.js';
 import type { SourcedResource } from '../../src/analyze/types.js';
 import { defaultConfig } from '../../src/config/defaults.js';
@@ -58,6 +59,18 @@ spec:
 `;
 
 describe('rule files', () => {
+  it('are checked against a schema that is itself a valid JSON Schema', () => {
+    const ajv = new Ajv({ strict: false });
+    assert.equal(ajv.validateSchema(RULE_META_SCHEMA), true, ajv.errorsText());
+  });
+
+  it('shipped with meshgate have valid JSON Schemas (a team\'s are checked when compiled)', async () => {
+    const ajv = new Ajv({ strict: false });
+    const shipped = (await loadRuleDirectory(builtinRulesDir())).filter((rule) => rule.match !== undefined);
+    assert.ok(shipped.length > 0);
+    for (const rule of shipped) assert.equal(ajv.validateSchema(rule.match!.schema), true, `${rule.file}: ${ajv.errorsText()}`);
+  });
+
   it('a missing field is named with the file', () => {
     const error = ruleError(BASE_RULE.replace(/^remediation:.*\n/m, '') + 'check: udp-port\n');
     assert.match(error.message, /^\/rules\/team-label\.yaml: invalid rule file/);

@@ -65,7 +65,7 @@ describe('AdmissionReview codec', () => {
       ['u4', { allowed: false, code: 400, message: '"patch":"" is not a port' }],
     ];
     for (const [uid, decision] of decisions) {
-      const wire = serializeAdmissionResponse('admission.k8s.io/v1', uid, decision);
+      const wire = serializeAdmissionResponse('admission.k8s.io/v1', uid, decision).toString('utf8');
       assert.equal(wire, JSON.stringify(encodeAdmissionResponse('admission.k8s.io/v1', uid, decision)), uid);
     }
   });

@@ -1,7 +1,7 @@
 // Parsing and checking rule files (`rules/<id>.yaml`) against the rule meta-schema. Pure: takes the
 // text, returns the rule or a problem naming the file and the field.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import jsyaml from 'js-yaml';
 import type { RuleDefinition } from './rule.js';
 import type { Severity } from '../types.js';
 
@@ -68,11 +68,13 @@ function describe(error: ErrorObject): string {
 export function parseRuleFile(text: string, file: string): RuleDefinition {
   let value: unknown;
   try {
-    value = parseYaml(text);
+    // js-yaml, as for manifests (src/k8s/yaml.ts): several times faster to load and to parse than `yaml`.
+    value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
   } catch (error) {
     throw new RuleFileError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
-  metaValidator ??= new Ajv({ allErrors: true, strict: false }).compile(RULE_META_SCHEMA);
+  // Our own schema (a test checks it against the JSON Schema meta-schema): not checked at every start.
+  metaValidator ??= new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(RULE_META_SCHEMA);
   if (!metaValidator(value)) {
     const problems = (metaValidator.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
     // oneOf reports the branch errors too; keep the one sentence that explains it.

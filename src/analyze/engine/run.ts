@@ -3,7 +3,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { MeshgateConfig } from '../../config/types.js';
 import { WORKLOAD_TEMPLATE_PATHS } from '../../k8s/workloads.js';
-import type { AnalyzerEngines } from '../engines.js';
+import type { AnalyzerEngines, ValidationOutcome } from '../engines.js';
 import { refOf, specPath, type Inventory } from '../inventory.js';
 import { CODE_RULES } from '../rules/index.js';
 import type { Finding, RuleInfo } from '../types.js';
@@ -28,8 +28,11 @@ export type CompiledRule =
 export function compileRules(
   definitions: readonly RuleDefinition[],
   codeRules: Readonly<Record<string, CodeRule>> = CODE_RULES,
+  /** Rules shipped with meshgate: their schemas are checked against the JSON Schema meta-schema by a test, not at every start. */
+  shipped: (definition: RuleDefinition) => boolean = () => false,
 ): CompiledRule[] {
-  const ajv = new Ajv({ allErrors: false, strict: false });
+  let checking: Ajv | undefined;
+  let unchecked: Ajv | undefined;
   const seen = new Map<string, string>();
   return definitions.map((definition) => {
     const previous = seen.get(definition.id);
@@ -45,6 +48,10 @@ export function compileRules(
       return { definition, kind: 'code', rule };
     }
     try {
+      // Compiling the meta-schema that checks a team's schemas costs as much as the rest of a start.
+      const ajv = shipped(definition)
+        ? (unchecked ??= new Ajv({ allErrors: false, strict: false, validateSchema: false }))
+        : (checking ??= new Ajv({ allErrors: false, strict: false }));
       return { definition, kind: 'schema', validate: ajv.compile(definition.match!.schema) };
     } catch (error) {
       throw new RuleFileError(definition.file, [`match.schema: ${(error as Error).message}`]);
@@ -107,11 +114,29 @@ export interface RuleFailure {
   readonly reason: string;
 }
 
+/** The engines with the validator's outcome remembered per object: several rules read it for the same resources. */
+function rememberingValidations(engines: AnalyzerEngines): AnalyzerEngines {
+  const validate = engines.validateResource;
+  if (!validate) return engines;
+  const outcomes = new WeakMap<object, ValidationOutcome | undefined>();
+  return {
+    ...engines,
+    validateResource: (object) => {
+      if (typeof object !== 'object' || object === null) return validate(object);
+      if (outcomes.has(object)) return outcomes.get(object);
+      const outcome = validate(object);
+      outcomes.set(object, outcome);
+      return outcome;
+    },
+  };
+}
+
 /**
  * Runs every rule. A rule that throws is a bug on input nobody foresaw: its failure is returned (the
  * report says which rule could not run and why) and the other rules still run.
  */
-export function runRules(rules: readonly CompiledRule[], options: RunOptions): { findings: Finding[]; failures: RuleFailure[] } {
+export function runRules(rules: readonly CompiledRule[], runOptions: RunOptions): { findings: Finding[]; failures: RuleFailure[] } {
+  const options = { ...runOptions, engines: rememberingValidations(runOptions.engines) };
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   for (const rule of rules) {

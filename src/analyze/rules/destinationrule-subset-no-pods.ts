@@ -55,7 +55,7 @@ export const rule: CodeRule = {
       const service = hosts.serviceFor(host, { namespace: dr.object.metadata?.namespace ?? 'default', exportTo });
       if (!service) continue; // host not a Service we can see: nothing to judge
       const selector = service.spec?.selector ?? {};
-      const endpoints = context.inventory.workloads.filter((w) => w.namespace === service.metadata?.namespace).map((w) => endpointLabels(w, nodes));
+      const endpoints = context.inventory.workloadsIn(service.metadata?.namespace ?? 'default').map((w) => endpointLabels(w, nodes));
       asArray(at(dr.object, 'spec', 'subsets')).forEach((subset, index) => {
         const labels = { ...selector, ...stringMap(at(subset, 'labels')) };
         if (Object.keys(labels).length === 0) return;

@@ -55,7 +55,7 @@ export const rule: CodeRule = {
     for (const policy of inventory.byKind('AuthorizationPolicy')) {
       const namespace = policy.object.metadata?.namespace ?? 'default';
       const selector = (at(policy.object, 'spec', 'selector') ?? {}) as LabelSelector;
-      const workloads = inventory.workloads.filter((w) => w.namespace === namespace && labelSelectorMatches(selector, w.template.metadata?.labels));
+      const workloads = inventory.workloadsIn(namespace).filter((w) => labelSelectorMatches(selector, w.template.metadata?.labels));
       const tcpPorts = tcpOnlyPorts(workloads.flatMap((w) => servicesSelecting(inventory, w)));
       if (tcpPorts.size === 0) continue;
       const action = String(at(policy.object, 'spec', 'action') ?? 'ALLOW');

@@ -12,7 +12,7 @@ export const rule: CodeRule = {
     for (const [name, resource] of context.inventory.namespaces) {
       if (name === 'istio-system' || IGNORED_NAMESPACES.includes(name)) continue;
       if (namespaceEnrolment(resource.object.metadata?.labels ?? {}).state !== 'none') continue;
-      const workloads = context.inventory.workloads.filter((w) => w.namespace === name).length;
+      const workloads = context.inventory.workloadsIn(name).length;
       const effect =
         workloads === 0
           ? 'workloads deployed there get no sidecar until it is labelled'

@@ -42,7 +42,7 @@ export const rule: CodeRule = {
     for (const { resource, service } of servicesOf(context)) {
       // Every pod behind the Service, in the mesh or not: meshed clients parse their outbound
       // connections to the port with the declared protocol too.
-      const behind = context.inventory.workloads.filter((w) => w.namespace === service.metadata?.namespace && mapSelectorMatches(service.spec?.selector, w.template.metadata?.labels));
+      const behind = context.inventory.workloadsIn(service.metadata?.namespace ?? 'default').filter((w) => mapSelectorMatches(service.spec?.selector, w.template.metadata?.labels));
       (service.spec?.ports ?? []).forEach((port, index) => {
         const declared = istioProtocolOf(port);
         if (declared === undefined || !HTTP_FAMILY.has(declared)) return;

@@ -1,10 +1,13 @@
-// Wall time and peak resident memory of one command run to completion. The peak is the kernel's
-// high-water mark (VmHWM in /proc/PID/status), read every 10 ms while the process lives, the same way
-// for every command compared; growth in its last 10 ms can be missed.
+// Wall time and peak resident memory of one command run to completion, from its start to its exit
+// (process start-up included), output discarded. The peak is the kernel's high-water mark (VmHWM in
+// /proc/PID/status), read every 10 ms while the process lives, the same way for every command
+// compared; growth in its last 10 ms can be missed. The analyzer benchmark and the peer benchmark
+// both measure `meshgate analyze` with meshgateAnalyze, so their figures are the same measurement.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { CommandFigures } from '../peer-figures.js';
+import { cliBin } from './paths.js';
 
 
 function highWaterMb(pid: number): number {
@@ -40,4 +43,9 @@ export function measureCommand(command: string, args: readonly string[], env: Re
       else resolve({ wallMs, peakRssMb: peak, exitCode: code });
     });
   });
+}
+
+/** `meshgate analyze -f DIR` (the default text report), as a user runs it: a fresh process of the built CLI. */
+export function meshgateAnalyze(dir: string): Promise<CommandFigures> {
+  return measureCommand(process.execPath, [cliBin, 'analyze', '-f', dir]);
 }
