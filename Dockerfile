@@ -7,7 +7,9 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY scripts ./scripts
+# The build also writes the mesh kinds' schema validators as code (dist/src/validate/compiled).
+RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only the compiled code, production dependencies and the data files it reads.
 FROM node:22-bookworm-slim

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 KUBEBUILDER_ASSETS="$(scripts/kube-assets.sh)"
 export KUBEBUILDER_ASSETS
 
-npx tsc -p tsconfig.json
+npm run build --silent
 npx tsc -p test/cluster/tsconfig.json
 
 files=()

@@ -35,6 +35,13 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+const ANALYZE_ROUNDS = 3;
+
+/** The median wall time and the median peak of several runs of one command (same exit code each time). */
+function medianCommand(runs: readonly CommandFigures[]): CommandFigures {
+  return { wallMs: median(runs.map((r) => r.wallMs)), peakRssMb: median(runs.map((r) => r.peakRssMb)), exitCode: runs[0]!.exitCode };
+}
+
 function summary(rounds: readonly LoadResult[]): ServerFigures {
   return {
     requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
@@ -104,15 +111,20 @@ async function main(): Promise<PeerOutcome> {
       const dir = mkdtempSync(join(tmpdir(), `meshgate-peer-cluster-${size}-`));
       try {
         const objects = generateCluster(dir, size);
-        const runs: Partial<Record<'meshgate' | 'istioctl', CommandFigures>> = {};
-        for (const who of analyze.length % 2 === 0 ? (['meshgate', 'istioctl'] as const) : (['istioctl', 'meshgate'] as const)) {
-          runs[who] =
-            who === 'meshgate'
-              ? await meshgateAnalyze(dir)
-              : await measureCommand(peer.binaries.istioctl, ['analyze', '--use-kube=false', dir], { HOME: dir });
-          say(`analyze ${objects} objects ${who}: ${runs[who]!.wallMs.toFixed(0)} ms, peak ${runs[who]!.peakRssMb.toFixed(0)} MB, exit ${runs[who]!.exitCode}`);
+        // One run each is at the mercy of whatever else the machine does in those seconds: three runs
+        // each, alternating which goes first, and the median of each figure.
+        const runs: Record<'meshgate' | 'istioctl', CommandFigures[]> = { meshgate: [], istioctl: [] };
+        for (let round = 0; round < (quick ? 1 : ANALYZE_ROUNDS); round++) {
+          for (const who of round % 2 === 0 ? (['meshgate', 'istioctl'] as const) : (['istioctl', 'meshgate'] as const)) {
+            const run =
+              who === 'meshgate'
+                ? await meshgateAnalyze(dir)
+                : await measureCommand(peer.binaries.istioctl, ['analyze', '--use-kube=false', dir], { HOME: dir });
+            runs[who].push(run);
+            say(`analyze ${objects} objects ${who} (round ${round + 1}): ${run.wallMs.toFixed(0)} ms, peak ${run.peakRssMb.toFixed(0)} MB, exit ${run.exitCode}`);
+          }
         }
-        analyze.push({ objects, meshgate: runs.meshgate!, istioctl: runs.istioctl! });
+        analyze.push({ objects, meshgate: medianCommand(runs.meshgate), istioctl: medianCommand(runs.istioctl) });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

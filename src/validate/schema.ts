@@ -1,6 +1,8 @@
 // The CRD layer: each kind's JSON Schema compiled once with ajv, and ajv's errors turned into
 // kubectl-style messages with field paths (`spec.http[0].rout: unknown field`).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { Schema } from './schemas/builders.js';
 import type { Issue } from './types.js';
 
@@ -9,7 +11,7 @@ import type { Issue } from './types.js';
 // validating. The schemas are ours and checked against the JSON Schema meta-schema by a test, not
 // at every start. Shared and large parts are compiled as functions of their own (inlineRefs: false,
 // see withSharedDefinitions).
-const ajv = new Ajv({
+const AJV_OPTIONS: Options = {
   allErrors: true,
   verbose: true,
   strict: true,
@@ -19,16 +21,55 @@ const ajv = new Ajv({
   validateSchema: false,
   inlineRefs: false,
   code: { optimize: false },
-});
+};
+let runtimeAjv: Ajv | undefined;
 const compiled = new Map<Schema, ValidateFunction>();
+
+// The build also writes each kind's validator as code (`npm run build`, scripts/compile-schemas.ts):
+// compiling the VirtualService, DestinationRule and AuthorizationPolicy schemas took about 150 ms of
+// every analyzer run and of the webhook's first requests. A compiled validator is stored under the
+// hash of the schema it was made from, so one made from another version of a schema is never found;
+// without it (a build that skipped the step, tests run from sources) the schema is compiled here.
+const require = createRequire(import.meta.url);
+const COMPILED_DIR = './compiled';
 
 function validatorFor(schema: Schema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(withSharedDefinitions(schema));
+    const prepared = withSharedDefinitions(schema);
+    validate = precompiledValidator(prepared) ?? compileAtRunTime(prepared);
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+/** A schema (as withSharedDefinitions prepares it) compiled in this process. */
+export function compileAtRunTime(prepared: Schema): ValidateFunction {
+  return (runtimeAjv ??= new Ajv(AJV_OPTIONS)).compile(prepared);
+}
+
+/** The file name of a schema's compiled validator: a hash of the schema as it is compiled. */
+function compiledName(prepared: Schema): string {
+  return `${createHash('sha256').update(JSON.stringify(prepared)).digest('hex').slice(0, 24)}.cjs`;
+}
+
+function precompiledValidator(prepared: Schema): ValidateFunction | undefined {
+  try {
+    return require(`${COMPILED_DIR}/${compiledName(prepared)}`) as ValidateFunction;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** A schema's validator as the source of a CommonJS module, and the file name it is looked up by. */
+export function compiledValidatorSource(schema: Schema): { readonly file: string; readonly source: string } {
+  const prepared = withSharedDefinitions(schema);
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, source: true } });
+  // Only the build writes code: ajv's code writer is loaded here, not at every start.
+  const standaloneCode = (require('ajv/dist/standalone') as { default: (ajv: Ajv, validate: ValidateFunction) => string }).default;
+  const source = standaloneCode(ajv, ajv.compile(prepared));
+  return { file: compiledName(prepared), source };
 }
 
 /** Subschemas used more than once and smaller than this stay inline: a call costs more than a few checks. */
