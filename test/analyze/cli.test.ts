@@ -1,12 +1,12 @@
 // `meshgate analyze` as a command: exit codes (0, 1 at --fail-on, 2 on usage or unreadable input, in
 // every format), --allow-partial, --output-file, --rules, stdin.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixturesDir } from '../helpers/paths.js';
 import { runCli, type CliOutcome } from '../helpers/run-cli.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 function analyzeCli(args: string[], stdin = '', tty = false): Promise<CliOutcome> {
   return runCli(['analyze', ...args], { stdin, tty });
@@ -34,8 +34,8 @@ describe('meshgate analyze exit codes', () => {
     assert.equal((await analyzeCli(['-f', blocked, '--fail-on', 'none'])).code, 0);
   });
 
-  it('2 on unreadable input, also with -o json, naming file and line, with no report and no score', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
+  it('2 on unreadable input, also with -o json, naming file and line, with no report and no score', async (t) => {
+    const dir = scratchDir('meshgate-analyze-', t);
     const broken = join(dir, 'broken.yaml');
     await writeFile(broken, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [unclosed\n');
     await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: app\n    image: nginx\n');
@@ -52,8 +52,8 @@ describe('meshgate analyze exit codes', () => {
     assert.match(missing.stderr, /nope\.yaml: no such file or directory/);
   });
 
-  it('--allow-partial reports on the rest, names every gap and marks the score incomplete in every format', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
+  it('--allow-partial reports on the rest, names every gap and marks the score incomplete in every format', async (t) => {
+    const dir = scratchDir('meshgate-analyze-', t);
     const broken = join(dir, 'broken.yaml');
     await writeFile(broken, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: [unclosed\n');
     await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: app\n    image: nginx\n');
@@ -92,8 +92,8 @@ describe('meshgate analyze exit codes', () => {
     assert.match(stray.stderr, /files are given with -f/);
   });
 
-  it('2 on a broken rule directory or configuration, naming the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-rules-'));
+  it('2 on a broken rule directory or configuration, naming the file', async (t) => {
+    const dir = scratchDir('meshgate-rules-', t);
     await writeFile(join(dir, 'mine.yaml'), 'id: mine\nseverity: loud\n');
     const rules = await analyzeCli(['-f', clean, '--rules', dir, '-o', 'json']);
     assert.equal(rules.code, 2);
@@ -128,8 +128,8 @@ describe('meshgate analyze output', () => {
   });
 
 
-  it('--output-file writes the report and keeps stdout empty', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-analyze-'));
+  it('--output-file writes the report and keeps stdout empty', async (t) => {
+    const dir = scratchDir('meshgate-analyze-', t);
     const target = join(dir, 'report.json');
     const result = await analyzeCli(['-f', blocked, '-o', 'json', '--output-file', target, '--fail-on', 'none']);
     assert.equal(result.code, 0);
@@ -146,8 +146,8 @@ describe('meshgate analyze output', () => {
     assert.deepEqual(data.workloads.map((w) => `${w.namespace}/${w.name} ${w.status}`), ['tools/lonely skipped']);
   });
 
-  it('--rules adds a team rule that fires', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-rules-'));
+  it('--rules adds a team rule that fires', async (t) => {
+    const dir = scratchDir('meshgate-rules-', t);
     await writeFile(
       join(dir, 'needs-owner.yaml'),
       'id: needs-owner\nseverity: error\ntitle: Owner label\nmessage: The workload has no owner label.\nremediation: Add metadata.labels.owner.\ndocs: https://example.com/owner\ntargetKinds: [Deployment]\nmatch:\n  when: fails\n  path: metadata.labels.owner\n  schema:\n    properties:\n      metadata:\n        required: [labels]\n        properties:\n          labels:\n            required: [owner]\n',

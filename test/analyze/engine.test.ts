@@ -1,7 +1,6 @@
 // The rule engine: rule files checked against the meta-schema, JSON Schema rules (`matches`/`fails`),
 // a team's own rules, suppression annotations, owner folding, scope, status and score.
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +15,7 @@ import type { SourcedResource } from '../../src/analyze/types.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import { parseSelectorString } from '../../src/k8s/selectors.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { analyzeResources, builtinRules, engines } from './helpers.js';
 
 const BASE_RULE = `id: team-label
@@ -112,8 +112,8 @@ describe('rule files', () => {
 });
 
 describe('JSON Schema rules from a team directory', () => {
-  it('`fails` fires on objects that do not match, `matches` on those that do', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-rules-'));
+  it('`fails` fires on objects that do not match, `matches` on those that do', async (t) => {
+    const dir = scratchDir('meshgate-rules-', t);
     await writeFile(join(dir, 'team-label.yaml'), `${BASE_RULE}match:\n  when: fails\n  path: metadata.labels.team\n  schema:\n    type: object\n    required: [metadata]\n    properties:\n      metadata:\n        required: [labels]\n        properties:\n          labels:\n            required: [team]\n`);
     await writeFile(join(dir, 'no-latest.yaml'), `id: no-latest\nseverity: error\ntitle: No latest tag\nmessage: An image uses the latest tag.\nremediation: Pin the image.\ndocs: https://example.com/no-latest\ntargetKinds: [Workload]\nmatch:\n  on: podSpec\n  when: matches\n  path: containers\n  schema:\n    properties:\n      containers:\n        contains:\n          properties:\n            image:\n              pattern: ':latest$'\n`);
     const rules = compileRules(await loadRuleDirectory(dir));
@@ -132,8 +132,8 @@ describe('JSON Schema rules from a team directory', () => {
     await assert.rejects(loadRuleDirectory('/nonexistent/rules'), /\/nonexistent\/rules: invalid rule file:\n {2}- no such directory/);
   });
 
-  it('a broken rule file in a directory names that file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-rules-'));
+  it('a broken rule file in a directory names that file', async (t) => {
+    const dir = scratchDir('meshgate-rules-', t);
     await mkdir(join(dir, 'sub'));
     await writeFile(join(dir, 'bad.yaml'), 'id: bad\nseverity: error\n');
     await assert.rejects(loadRuleDirectory(dir), (error: Error) => error.message.startsWith(`${join(dir, 'bad.yaml')}: invalid rule file`) && /title: required/.test(error.message));

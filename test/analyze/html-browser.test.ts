@@ -3,14 +3,14 @@
 // window, and a screenshot is taken (kept in the temp directory for a look).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport } from '../../src/analyze/reports/index.js';
 import { fixturesDir } from '../helpers/paths.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { analyzeFiles } from './helpers.js';
 
 const run = promisify(execFile);
@@ -40,7 +40,7 @@ describe('html report in headless Chromium', { skip }, () => {
       join(analyzeDir, 'injection-disabled', 'invalid', 'namespace-disabled.yaml'),
       join(analyzeDir, 'strict-mtls-control-plane-client', 'invalid', 'admission-webhooks.yaml'),
     ]);
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-html-'));
+    const dir = scratchDir('meshgate-html-');
     const page = join(dir, 'report.html');
     await writeFile(page, renderReport(report, 'html', { color: false }));
     const url = `file://${page}`;

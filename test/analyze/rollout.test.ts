@@ -4,8 +4,7 @@
 // states it, and that YAML passing `meshgate validate`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -13,6 +12,7 @@ import type { RolloutPlan } from '../../src/analyze/rollout.js';
 import { validateResource } from '../../src/validate/index.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const fixture = (name: string): string => join(fixturesDir, 'analyze', 'rollout', name);
 
@@ -109,8 +109,8 @@ describe('rollout plan', () => {
     assert.match(markdown, /```yaml\napiVersion: security\.istio\.io\/v1\nkind: PeerAuthentication\nmetadata:\n {2}name: storefront-permissive/);
   });
 
-  it('says so when it covers only what could be read (--allow-partial)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'meshgate-plan-'));
+  it('says so when it covers only what could be read (--allow-partial)', async (t) => {
+    const dir = scratchDir('meshgate-plan-', t);
     await copyFile(fixture('callers-first.yaml'), join(dir, 'callers-first.yaml'));
     await writeFile(join(dir, 'broken.yaml'), 'kind: [unclosed\n');
     const refused = await runCli(['analyze', '-f', dir, '--plan']);

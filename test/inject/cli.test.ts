@@ -3,12 +3,12 @@
 // (unreadable input or usage).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { cliBin, fixturesDir, repoRoot } from '../helpers/paths.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { runInject } from './run-inject.js';
 
 const fixture = (name: string): string => join(fixturesDir, 'inject', name);
@@ -60,7 +60,7 @@ for (const o of objects) {
   console.log(o.kind + '/' + o.metadata.name + (names.includes('istio-proxy') ? ' with sidecar' : ''));
 }
 `;
-const scratch = mkdtempSync(join(tmpdir(), 'meshgate-inject-'));
+const scratch = scratchDir('meshgate-inject-');
 function write(name: string, text: string): string {
   const path = join(scratch, name);
   writeFileSync(path, text);
