@@ -29,8 +29,11 @@ export interface PeerOptions {
   readonly log?: (line: string) => void;
   /** Extra environment for istiod. */
   readonly istiodEnv?: Readonly<Record<string, string>>;
-  /** Start `meshgate serve` too (default true), with these extra flags. */
-  readonly meshgate?: false | { readonly args?: readonly string[] };
+  /**
+   * Start `meshgate serve` too (default true), with these extra flags; `istioConfig` gives it the two
+   * ConfigMaps istiod reads (--istio-values, --mesh-config), so both inject from one configuration.
+   */
+  readonly meshgate?: false | { readonly args?: readonly string[]; readonly istioConfig?: boolean };
   /** Called with the meshgate child process right after spawn (the benchmark measures it). */
   readonly onMeshgateSpawn?: (child: ChildProcess) => void;
 }
@@ -50,6 +53,15 @@ export async function startMeshgateBeside(plane: ControlPlane, args: readonly st
       onSpawn?.(child);
     },
   });
+}
+
+/** The ConfigMaps istio-sidecar-injector and istio written as files, as meshgate's --istio-values and --mesh-config. */
+async function istioConfigFlags(plane: ControlPlane, config: IstioConfig): Promise<string[]> {
+  const values = join(plane.dir, 'meshgate-istio-sidecar-injector.json');
+  const mesh = join(plane.dir, 'meshgate-istio-mesh.json');
+  await writeFile(values, JSON.stringify(config.injectorConfigMap));
+  await writeFile(mesh, JSON.stringify(config.meshConfigMap));
+  return ['--istio-values', values, '--mesh-config', mesh];
 }
 
 /** Everything up, or everything started so far stopped and the reason thrown. */
@@ -73,7 +85,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
     istiod = await startIstiod(plane, { binary: binaries.istiod, config, ...(options.istiodEnv ? { env: options.istiodEnv } : {}) });
     log(`istiod ready after ${istiod.readyAfterSeconds.toFixed(1)}s at ${istiod.url} (pid ${istiod.process.pid})`);
     if (options.meshgate !== false) {
-      meshgate = await startMeshgateBeside(plane, options.meshgate?.args ?? [], options.onMeshgateSpawn);
+      const args = [...(options.meshgate?.args ?? [])];
+      if (options.meshgate?.istioConfig) args.push(...(await istioConfigFlags(plane, config)));
+      meshgate = await startMeshgateBeside(plane, args, options.onMeshgateSpawn);
       log(`meshgate serve ready at ${meshgate.url} (pid ${meshgate.child.pid})`);
     }
   } catch (error) {
