@@ -53,9 +53,26 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' | ').trim();
 }
 
-/** The review kube-apiserver sends when a controller creates the pod. */
+/**
+ * The pod as kube-apiserver serializes it into the review: Go prints `resources: {}` on every container
+ * and `creationTimestamp: null`. istiod's patch is computed against that shape (it adds
+ * `/spec/initContainers/0/resources/limits` to a container that had `resources: {}`), so a pod without
+ * them is not what a webhook ever receives.
+ */
+export function asSerialized(pod: Json): Json {
+  const copy = structuredClone(pod);
+  const metadata = (copy['metadata'] ??= {}) as Json;
+  if (!('creationTimestamp' in metadata)) metadata['creationTimestamp'] = null;
+  const spec = copy['spec'] as Json;
+  for (const list of ['initContainers', 'containers'] as const) {
+    for (const container of (spec[list] as Json[] | undefined) ?? []) container['resources'] ??= {};
+  }
+  return copy;
+}
+
+/** The review kube-apiserver sends when a controller creates the pod (the pod as asSerialized gives it). */
 export function podReview(one: InjectionCase): ReturnType<typeof admissionReview> {
-  return admissionReview(one.pod, { namespace: one.namespace });
+  return admissionReview(asSerialized(one.pod), { namespace: one.namespace });
 }
 
 /** POSTs the review (Content-Type exactly application/json, as istiod requires) and applies the patch. */
@@ -66,7 +83,7 @@ export async function askInjector(url: string, one: InjectionCase, review: Retur
   if (!read.allowed) return { kind: 'denied', message: oneLine(read.status?.message ?? '') };
   if (!read.patch || read.patch.length === 0) return { kind: 'unchanged' };
   try {
-    const pod = fastJsonPatch.applyPatch(structuredClone(one.pod), read.patch as Operation[], true, false).newDocument;
+    const pod = fastJsonPatch.applyPatch(structuredClone(review.request['object'] as Json), read.patch as Operation[], true, false).newDocument;
     return { kind: 'patched', pod, operations: read.patch.length };
   } catch (error) {
     return { kind: 'broken', message: oneLine((error as Error).message) };
@@ -108,13 +125,19 @@ export function comparePods(one: InjectionCase, istiod: Injected, meshgate: Inje
   } else if (denied(istiod)) {
     found = []; // both refuse the pod: the pod is not created either way (messages differ in words, see docs)
   } else {
-    const result = (i: Injected): Json => (i.kind === 'patched' ? i.pod : one.pod);
+    const result = (i: Injected): Json => (i.kind === 'patched' ? i.pod : asSerialized(one.pod));
     found = differences(comparable(result(meshgate)), comparable(result(istiod)), 200).map(splitDifference);
   }
   return { case: one, istiod, meshgate, differences: found };
 }
 
-/** A field path with list positions and the pod's own names made generic, to group differences by. */
+/**
+ * A field path with list positions and the application's own container names made generic (`[app]`),
+ * to group differences by; Istio's containers keep their names.
+ */
 export function groupKey(path: string): string {
-  return path.replace(/\[\d+\]/g, '[*]');
+  return path
+    .replace(/\[\d+\]/g, '[*]')
+    .replace(/(containers|initContainers)\[(?!istio-)[^\]]+\]/g, '$1[app]')
+    .replace(/\/app-health\/[^/]+\//g, '/app-health/app/');
 }
