@@ -95,7 +95,10 @@ describe('differential injection: istiod /inject and meshgate /mutate', { skip, 
     }
     reportFile = join(await mkdtemp(join(tmpdir(), 'meshgate-peer-injection-')), 'differences.txt');
     const identical = compared.filter((pod) => pod.differences.length === 0).length;
-    await writeFile(reportFile, `${identical} identical / ${compared.length} compared (istiod ${version.version} ${version.revision})\n\n${groupedReport(compared)}\n`);
+    const perPod = compared
+      .filter((pod) => pod.differences.length > 0)
+      .map((pod) => `${pod.case.id} (namespace ${pod.case.namespace})\n${pod.differences.map((d) => `    ${d.path}${explainDifference(d, pod) ? '' : ' [NOT DOCUMENTED]'}\n      meshgate: ${d.meshgate}\n      istiod:   ${d.istiod}`).join('\n')}`);
+    await writeFile(reportFile, `${identical} identical / ${compared.length} compared (istiod ${version.version} ${version.revision})\n\nBy field path:\n${groupedReport(compared)}\n\nBy pod:\n${perPod.join('\n')}\n`);
     say(`compared in ${((Date.now() - started) / 1000).toFixed(0)}s; differences grouped by field path written to ${reportFile}`);
   });
 
