@@ -160,7 +160,7 @@ describe('choosing templates', () => {
     // only grpc-agent has (istio-xds) goes before the sidecar's volumes that follow it in grpc-agent.
     const out = injected(pod({ 'inject.istio.io/templates': 'sidecar,grpc-agent' })).pod;
     const status = JSON.parse(out.metadata!.annotations!['sidecar.istio.io/status']!) as { volumes: string[] };
-    assert.deepEqual(status.volumes, names(out.spec!.volumes), 'a pod without volumes of its own has the template pod\'s volumes, in its order');
+    assert.deepEqual(status.volumes, out.spec!.volumes!.map((v) => v.name), 'a pod without volumes of its own has the template pod\'s volumes, in its order');
     assert.ok(status.volumes.indexOf('istio-xds') < status.volumes.indexOf('istio-envoy'));
   });
 

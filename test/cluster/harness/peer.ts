@@ -21,6 +21,8 @@ export interface PeerSetup {
   readonly meshgate: MeshgateProcess | undefined;
   /** The CA that verifies both servers. */
   readonly caPem: string;
+  /** The files given to meshgate as --istio-values and --mesh-config (with `meshgate.istioConfig`). */
+  readonly meshgateIstioFiles: { readonly istioValues: string; readonly meshConfig: string } | undefined;
   /** Stops meshgate, istiod and the control plane (idempotent). */
   stop(): Promise<void>;
 }
@@ -56,12 +58,12 @@ export async function startMeshgateBeside(plane: ControlPlane, args: readonly st
 }
 
 /** The ConfigMaps istio-sidecar-injector and istio written as files, as meshgate's --istio-values and --mesh-config. */
-async function istioConfigFlags(plane: ControlPlane, config: IstioConfig): Promise<string[]> {
-  const values = join(plane.dir, 'meshgate-istio-sidecar-injector.json');
-  const mesh = join(plane.dir, 'meshgate-istio-mesh.json');
-  await writeFile(values, JSON.stringify(config.injectorConfigMap));
-  await writeFile(mesh, JSON.stringify(config.meshConfigMap));
-  return ['--istio-values', values, '--mesh-config', mesh];
+async function writeIstioConfig(plane: ControlPlane, config: IstioConfig): Promise<{ istioValues: string; meshConfig: string }> {
+  const istioValues = join(plane.dir, 'meshgate-istio-sidecar-injector.json');
+  const meshConfig = join(plane.dir, 'meshgate-istio-mesh.json');
+  await writeFile(istioValues, JSON.stringify(config.injectorConfigMap));
+  await writeFile(meshConfig, JSON.stringify(config.meshConfigMap));
+  return { istioValues, meshConfig };
 }
 
 /** Everything up, or everything started so far stopped and the reason thrown. */
@@ -73,6 +75,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
   const plane = await ControlPlane.start({ istioCrdObjects: config.crds, log });
   let istiod: Istiod | undefined;
   let meshgate: MeshgateProcess | undefined;
+  let meshgateIstioFiles: { istioValues: string; meshConfig: string } | undefined;
   let stopped = false;
   const stop = async (options: { keepDir?: boolean } = {}): Promise<void> => {
     if (stopped) return;
@@ -86,7 +89,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
     log(`istiod ready after ${istiod.readyAfterSeconds.toFixed(1)}s at ${istiod.url} (pid ${istiod.process.pid})`);
     if (options.meshgate !== false) {
       const args = [...(options.meshgate?.args ?? [])];
-      if (options.meshgate?.istioConfig) args.push(...(await istioConfigFlags(plane, config)));
+      if (options.meshgate?.istioConfig) {
+        meshgateIstioFiles = await writeIstioConfig(plane, config);
+        args.push('--istio-values', meshgateIstioFiles.istioValues, '--mesh-config', meshgateIstioFiles.meshConfig);
+      }
       meshgate = await startMeshgateBeside(plane, args, options.onMeshgateSpawn);
       log(`meshgate serve ready at ${meshgate.url} (pid ${meshgate.child.pid})`);
     }
@@ -95,5 +101,5 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
     await stop({ keepDir: true });
     throw new Error(`${(error as Error).message}\n(logs kept in ${plane.dir})`);
   }
-  return { binaries, config, plane, istiod, meshgate, caPem: plane.pki.ca.certPem, stop: () => stop() };
+  return { binaries, config, plane, istiod, meshgate, caPem: plane.pki.ca.certPem, meshgateIstioFiles, stop: () => stop() };
 }

@@ -15,13 +15,19 @@
 //     both webhooks run the same revision, so nothing in it legitimately differs.
 //  4. A volume with only a name is an emptyDir: istiod's templates write `emptyDir:` without a value,
 //     which the API server stores as `emptyDir: {}` (the known difference "emptyDir written out").
-//  5. Lists of uniquely named items (containers, env, volumes, ports, mounts) are matched by name, and
+//  5. A field set to `null` is absent: the API server decodes JSON null into Go's zero value (nil), so
+//     istiod's `grpc: {port: 9090, service: null}` (GRPCAction.service has no omitempty) and a probe
+//     without `service` are stored alike.
+//  6. Lists of uniquely named items (containers, env, volumes, ports, mounts) are matched by name, and
 //     their order is compared separately (a `names [..] ≠ [..]` difference): container order decides
 //     start order, env order decides `$(VAR)` expansion, so order differences are reported, not hidden.
 // Nothing else is dropped: every other field, annotation and label of the two pods is compared.
 import type { Agent } from 'node:https';
 import type { Operation } from 'fast-json-patch';
 import fastJsonPatch from 'fast-json-patch';
+import type { MeshgateConfig } from '../../../src/config/types.js';
+import { EMPTY_CLUSTER_VIEW, injectPod } from '../../../src/inject/index.js';
+import type { Pod } from '../../../src/k8s/objects.js';
 import { admissionReview, readAnswer } from '../../helpers/admission-review.js';
 import { send } from '../../helpers/https-client.js';
 import { differences, normalizeObject } from '../../helpers/semantic-compare.js';
@@ -47,6 +53,8 @@ export interface ComparedPod {
   readonly istiod: Injected;
   readonly meshgate: Injected;
   readonly differences: readonly Difference[];
+  /** meshgate's own account of the pod (its engine's notes, `change: reason`), for pods that differ. */
+  readonly notes: readonly string[];
 }
 
 function oneLine(text: string): string {
@@ -103,9 +111,28 @@ function describe(injected: Injected): string {
   }
 }
 
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Json = {};
+  for (const [key, child] of Object.entries(value)) if (child !== null) out[key] = withoutNulls(child);
+  return out;
+}
+
 /** The compared part of a pod: metadata and spec, normalised as listed above. */
 function comparable(pod: Json): unknown {
-  return normalizeObject({ metadata: pod['metadata'], spec: pod['spec'] });
+  return normalizeObject(withoutNulls({ metadata: pod['metadata'], spec: pod['spec'] }));
+}
+
+/**
+ * What meshgate's engine says about the pod (src/inject's public API, with the configuration
+ * `meshgate serve` was given): the notes name why a probe was left alone, which templates rendered,
+ * and so on, so a difference is explained by meshgate's own decision and not by a rule restated here.
+ */
+export function engineNotes(config: MeshgateConfig, one: InjectionCase): string[] {
+  const pod = asSerialized(one.pod) as unknown as Pod;
+  const result = injectPod({ pod: { ...pod, metadata: { ...pod.metadata, namespace: one.namespace } }, config, cluster: EMPTY_CLUSTER_VIEW, mode: 'webhook' });
+  return result.notes.map((note) => `${note.change}: ${note.reason}`);
 }
 
 /** Splits `path: ours ≠ theirs` (test/helpers/semantic-compare.ts) into its parts. */
@@ -128,7 +155,7 @@ export function comparePods(one: InjectionCase, istiod: Injected, meshgate: Inje
     const result = (i: Injected): Json => (i.kind === 'patched' ? i.pod : asSerialized(one.pod));
     found = differences(comparable(result(meshgate)), comparable(result(istiod)), 200).map(splitDifference);
   }
-  return { case: one, istiod, meshgate, differences: found };
+  return { case: one, istiod, meshgate, differences: found, notes: [] };
 }
 
 /**

@@ -8,16 +8,17 @@
 // test/cluster/peer/injection-differences.ts does not explain by a row of docs/compatibility.md.
 // Runs when ISTIOD_BIN and ISTIOCTL_BIN are set.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readConfigInputs, resolveInputs } from '../../../src/cli/config-file.js';
 import { keepAliveAgent } from '../../helpers/https-client.js';
 import { knownDifferenceNames } from '../../inject/compatibility-doc.js';
 import { peerSkip, peerVersion } from '../harness/peer-binaries.js';
 import { startPeer, type PeerSetup } from '../harness/peer.js';
 import { collectPods, type InjectionCase } from '../peer/injection-cases.js';
-import { askInjector, comparePods, groupKey, podReview, type ComparedPod } from '../peer/injection-compare.js';
+import { askInjector, comparePods, engineNotes, groupKey, podReview, type ComparedPod } from '../peer/injection-compare.js';
 import { DOCUMENTED_DIFFERENCES, explainDifference } from '../peer/injection-differences.js';
 import { variations } from '../peer/pod-variations.js';
 import { inParallel } from '../peer/verdicts.js';
@@ -93,7 +94,17 @@ describe('differential injection: istiod /inject and meshgate /mutate', { skip, 
       istiodAgent.destroy();
       meshgateAgent.destroy();
     }
-    reportFile = join(await mkdtemp(join(tmpdir(), 'meshgate-peer-injection-')), 'differences.txt');
+    // meshgate's account of each pod that differs, from its engine with the configuration serve was given.
+    const config = resolveInputs(await readConfigInputs(peer.meshgateIstioFiles!)).config;
+    compared = compared.map((pod) => (pod.differences.length > 0 ? { ...pod, notes: engineNotes(config, pod.case) } : pod));
+    const reportDir = await mkdtemp(join(tmpdir(), 'meshgate-peer-injection-'));
+    reportFile = join(reportDir, 'differences.txt');
+    // Each pod that differs in full (sent, istiod's, meshgate's, meshgate's notes), to read a difference whole.
+    await mkdir(join(reportDir, 'pods'));
+    let n = 0;
+    for (const pod of compared.filter((one) => one.differences.length > 0)) {
+      await writeFile(join(reportDir, 'pods', `${String(++n).padStart(4, '0')}.json`), JSON.stringify({ id: pod.case.id, namespace: pod.case.namespace, sent: podReview(pod.case).request['object'], istiod: pod.istiod, meshgate: pod.meshgate, notes: pod.notes, differences: pod.differences }, null, 2));
+    }
     const identical = compared.filter((pod) => pod.differences.length === 0).length;
     const perPod = compared
       .filter((pod) => pod.differences.length > 0)
