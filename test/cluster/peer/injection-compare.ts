@@ -17,7 +17,8 @@
 //     which the API server stores as `emptyDir: {}` (the known difference "emptyDir written out").
 //  5. A field set to `null` is absent: the API server decodes JSON null into Go's zero value (nil), so
 //     istiod's `grpc: {port: 9090, service: null}` (GRPCAction.service has no omitempty) and a probe
-//     without `service` are stored alike.
+//     without `service` are stored alike; the same holds inside the JSON annotations above, which
+//     Istio reads back with Go's JSON decoder.
 //  6. Lists of uniquely named items (containers, env, volumes, ports, mounts) are matched by name, and
 //     their order is compared separately (a `names [..] ≠ [..]` difference): container order decides
 //     start order, env order decides `$(VAR)` expansion, so order differences are reported, not hidden.
@@ -121,7 +122,8 @@ function withoutNulls(value: unknown): unknown {
 
 /** The compared part of a pod: metadata and spec, normalised as listed above. */
 function comparable(pod: Json): unknown {
-  return normalizeObject(withoutNulls({ metadata: pod['metadata'], spec: pod['spec'] }));
+  // After normalizeObject, so that nulls inside parsed JSON annotations count as absent too.
+  return withoutNulls(normalizeObject({ metadata: pod['metadata'], spec: pod['spec'] }));
 }
 
 /**

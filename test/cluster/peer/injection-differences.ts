@@ -92,6 +92,17 @@ export const DOCUMENTED_DIFFERENCES: readonly DocumentedDifference[] = [
       difference.istiod === '(absent)' &&
       annotationsOf(pod)['status.sidecar.istio.io/port'] === '0',
   },
+  {
+    row: 'Container ports that share a number are kept',
+    explains: (difference, pod) => {
+      const port = /^spec\.containers\[([^\]]+)\]\.ports\[(\d+)\]\.(name|protocol)$/.exec(difference.path);
+      if (!port || !/grpc-agent/.test(annotationsOf(pod)['inject.istio.io/templates'] ?? '')) return false;
+      const containers = ((pod.case.pod['spec'] as Json)['containers'] as Json[]).find((c) => c['name'] === port[1]);
+      const ports = (containers?.['ports'] as Json[] | undefined) ?? [];
+      const number = ports[Number(port[2])]?.['containerPort'];
+      return ports.filter((p) => p['containerPort'] === number).length > 1;
+    },
+  },
 ];
 
 /** The documented difference explaining this one, or undefined (a defect to fix or to document). */
