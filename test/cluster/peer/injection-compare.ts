@@ -36,7 +36,7 @@ import type { InjectionCase, Json } from './injection-cases.js';
 
 export type Injected =
   | { readonly kind: 'patched'; readonly pod: Json; readonly operations: number }
-  /** Allowed without a patch, or with one that changes nothing. */
+  /** Allowed without a patch, or with an empty one. */
   | { readonly kind: 'unchanged' }
   | { readonly kind: 'denied'; readonly message: string }
   /** An answer the API server would refuse (a patch that does not apply). */
