@@ -32,6 +32,7 @@ import type { Pod } from '../../../src/k8s/objects.js';
 import { admissionReview, readAnswer } from '../../helpers/admission-review.js';
 import { send } from '../../helpers/https-client.js';
 import { differences, normalizeObject } from '../../helpers/semantic-compare.js';
+import type { ControlPlane } from '../harness/control-plane.js';
 import type { InjectionCase, Json } from './injection-cases.js';
 
 export type Injected =
@@ -169,4 +170,12 @@ export function groupKey(path: string): string {
     .replace(/\[\d+\]/g, '[*]')
     .replace(/(containers|initContainers)\[(?!istio-)[^\]]+\]/g, '$1[app]')
     .replace(/\/app-health\/[^/]+\//g, '/app-health/app/');
+}
+
+/** The API server's answer to creating this pod (server-side dry run, strict field validation, no webhook registered). */
+export async function apiServerAccepts(plane: ControlPlane, pod: Json, namespace: string): Promise<{ readonly accepted: boolean; readonly message: string }> {
+  const answer = await plane.api('POST', `/api/v1/namespaces/${namespace}/pods?dryRun=All&fieldValidation=Strict`, pod);
+  if (answer.status === 200 || answer.status === 201) return { accepted: true, message: '' };
+  const message = (answer.body as { message?: string } | undefined)?.message ?? answer.text;
+  return { accepted: false, message: oneLine(`${answer.status}: ${message}`) };
 }

@@ -18,7 +18,7 @@ import { knownDifferenceNames } from '../../inject/compatibility-doc.js';
 import { peerSkip, peerVersion } from '../harness/peer-binaries.js';
 import { startPeer, type PeerSetup } from '../harness/peer.js';
 import { collectPods, type InjectionCase } from '../peer/injection-cases.js';
-import { askInjector, comparePods, engineNotes, groupKey, podReview, type ComparedPod } from '../peer/injection-compare.js';
+import { apiServerAccepts, askInjector, comparePods, engineNotes, groupKey, podReview, type ComparedPod } from '../peer/injection-compare.js';
 import { DOCUMENTED_DIFFERENCES, explainDifference } from '../peer/injection-differences.js';
 import { variations } from '../peer/pod-variations.js';
 import { inParallel } from '../peer/verdicts.js';
@@ -63,6 +63,8 @@ describe('differential injection: istiod /inject and meshgate /mutate', { skip, 
   let unreadable: string[] = [];
   let corpusPresent = false;
   let reportFile = '';
+  /** For each pod both inject differently: whether the API server accepts istiod's pod and meshgate's. */
+  let admitted: { pod: ComparedPod; istiod: { accepted: boolean; message: string }; meshgate: { accepted: boolean; message: string } }[] = [];
 
   before(async () => {
     const started = Date.now();
@@ -97,6 +99,20 @@ describe('differential injection: istiod /inject and meshgate /mutate', { skip, 
     // meshgate's account of each pod that differs, from its engine with the configuration serve was given.
     const config = resolveInputs(await readConfigInputs(peer.meshgateIstioFiles!)).config;
     compared = compared.map((pod) => (pod.differences.length > 0 ? { ...pod, notes: engineNotes(config, pod.case) } : pod));
+    // Where both injected and the pods differ, would the API server store each? (A dry run, no webhook.)
+    admitted = await inParallel(
+      compared.filter((pod) => pod.differences.length > 0 && pod.istiod.kind === 'patched' && pod.meshgate.kind === 'patched'),
+      4,
+      async (pod) => ({
+        pod,
+        istiod: await apiServerAccepts(peer.plane, (pod.istiod as { pod: Record<string, unknown> }).pod, pod.case.namespace),
+        meshgate: await apiServerAccepts(peer.plane, (pod.meshgate as { pod: Record<string, unknown> }).pod, pod.case.namespace),
+      }),
+    );
+    const verdictOf = (pod: ComparedPod): string => {
+      const found = admitted.find((one) => one.pod === pod);
+      return found ? `\n    API server (dry run): istiod's pod ${found.istiod.accepted ? 'accepted' : `refused (${found.istiod.message})`}, meshgate's ${found.meshgate.accepted ? 'accepted' : `refused (${found.meshgate.message})`}` : '';
+    };
     const reportDir = await mkdtemp(join(tmpdir(), 'meshgate-peer-injection-'));
     reportFile = join(reportDir, 'differences.txt');
     // Each pod that differs in full (sent, istiod's, meshgate's, meshgate's notes), to read a difference whole.
@@ -108,7 +124,7 @@ describe('differential injection: istiod /inject and meshgate /mutate', { skip, 
     const identical = compared.filter((pod) => pod.differences.length === 0).length;
     const perPod = compared
       .filter((pod) => pod.differences.length > 0)
-      .map((pod) => `${pod.case.id} (namespace ${pod.case.namespace})\n${pod.differences.map((d) => `    ${d.path}${explainDifference(d, pod) ? '' : ' [NOT DOCUMENTED]'}\n      meshgate: ${d.meshgate}\n      istiod:   ${d.istiod}`).join('\n')}`);
+      .map((pod) => `${pod.case.id} (namespace ${pod.case.namespace})${verdictOf(pod)}\n${pod.differences.map((d) => `    ${d.path}${explainDifference(d, pod) ? '' : ' [NOT DOCUMENTED]'}\n      meshgate: ${d.meshgate}\n      istiod:   ${d.istiod}`).join('\n')}`);
     await writeFile(reportFile, `${identical} identical / ${compared.length} compared (istiod ${version.version} ${version.revision})\n\nBy field path:\n${groupedReport(compared)}\n\nBy pod:\n${perPod.join('\n')}\n`);
     say(`compared in ${((Date.now() - started) / 1000).toFixed(0)}s; differences grouped by field path written to ${reportFile}`);
   });
@@ -144,6 +160,13 @@ describe('differential injection: istiod /inject and meshgate /mutate', { skip, 
     const unexplained = compared.filter((pod) => pod.differences.some((d) => !explainDifference(d, pod)));
     const shown = unexplained.slice(0, 15).map((pod) => `${pod.case.id}\n${pod.differences.filter((d) => !explainDifference(d, pod)).slice(0, 6).map((d) => `    ${d.path}: meshgate ${d.meshgate.slice(0, 200)} / istiod ${d.istiod.slice(0, 200)}`).join('\n')}`);
     assert.equal(unexplained.length, 0, `${unexplained.length} pod(s) differ in ways neither fixed nor documented (all in ${reportFile}):\n${shown.join('\n')}`);
+  });
+
+  it('gives a pod the API server accepts wherever it differs from an istiod pod the API server accepts', () => {
+    const refused = admitted.filter((one) => one.istiod.accepted && !one.meshgate.accepted);
+    const istiodRefused = admitted.filter((one) => !one.istiod.accepted && one.meshgate.accepted);
+    say(`pods that differ, both injected: ${admitted.length}; the API server refuses istiod's and accepts meshgate's: ${istiodRefused.length}${istiodRefused.length > 0 ? ` (${istiodRefused.map((one) => `${one.pod.case.id}: ${one.istiod.message}`).join('; ')})` : ''}`);
+    assert.deepEqual(refused.map((one) => `${one.pod.case.id}: ${one.meshgate.message}`), []);
   });
 
   it('names only rows of docs/compatibility.md\'s known differences', () => {
