@@ -7,6 +7,7 @@ import type { MeshgateConfig, TemplateOverlay } from '../config/types.js';
 import type { Container, Pod } from '../k8s/objects.js';
 import { gatewayLayout, grpcAgentLayout, grpcSimpleLayout, renderGateway, renderGrpcAgent, renderGrpcSimple } from './gateway-templates.js';
 import { injectedLayout, renderSidecar } from './sidecar.js';
+import { POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
 import type { InjectedLayout, InjectPlan } from './types.js';
 
 export interface TemplateChoice {
@@ -73,21 +74,28 @@ function layoutOfTemplate(name: string, input: LayoutInput): InjectedLayout {
   }
 }
 
-function union(lists: readonly (readonly string[])[]): string[] {
-  const out: string[] = [];
-  for (const list of lists) for (const name of list) if (!out.includes(name)) out.push(name);
-  return out;
-}
+const named = (list: readonly string[]): { name: string }[] => list.map((name) => ({ name }));
 
-/** What the templates add together, by name (Istio's template pod: the fragments merged by name). */
+/**
+ * What the templates add together, by name: Istio records its template pod, each template
+ * strategic-merged over the ones before, so the lists keep the merge's order (a name only a later
+ * template has goes before the earlier names that follow it there), not the order of first mention.
+ */
 export function templatesLayout(names: readonly string[], input: LayoutInput): InjectedLayout {
   if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(input.config, 'sidecar')) return injectedLayout(input.settings, input.config, input.native);
-  const layouts = names.map((name) => layoutOfTemplate(name, input));
+  let merged: Record<string, unknown> = {};
+  for (const layout of names.map((name) => layoutOfTemplate(name, input))) {
+    merged = strategicMerge(
+      merged,
+      { initContainers: named(layout.initContainers), containers: named(layout.containers), volumes: named(layout.volumes), imagePullSecrets: named(layout.imagePullSecrets) },
+      POD_SPEC_SCHEMA,
+    );
+  }
   return {
-    initContainers: union(layouts.map((l) => l.initContainers)),
-    containers: union(layouts.map((l) => l.containers)),
-    volumes: union(layouts.map((l) => l.volumes)),
-    imagePullSecrets: union(layouts.map((l) => l.imagePullSecrets)),
+    initContainers: namesOf(merged['initContainers']),
+    containers: namesOf(merged['containers']),
+    volumes: namesOf(merged['volumes']),
+    imagePullSecrets: namesOf(merged['imagePullSecrets']),
   };
 }
 

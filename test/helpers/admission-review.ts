@@ -62,11 +62,20 @@ export interface ControllerPod {
  */
 export function podFromWorkload(workload: unknown): ControllerPod | undefined {
   const object = record(workload);
+  const template = templateOf(object);
+  if (!template || typeof template['spec'] !== 'object' || template['spec'] === null) return undefined;
+  return controllerPod(object, template);
+}
+
+/**
+ * The pod the workload's controller creates from this pod template (found by the caller: suites that
+ * compare meshgate with Istio itself take it from src/k8s/workloads.ts).
+ */
+export function controllerPod(workload: Json, template: Json): ControllerPod {
+  const object = workload;
   const kind = object['kind'];
   const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : 'v1';
   const name = String(record(object['metadata'])['name'] ?? 'workload');
-  const template = templateOf(object);
-  if (!template || typeof template['spec'] !== 'object' || template['spec'] === null) return undefined;
   const metadata = structuredClone(record(template['metadata']));
   delete metadata['namespace'];
   delete metadata['creationTimestamp'];

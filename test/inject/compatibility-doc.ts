@@ -44,13 +44,15 @@ export interface KnownDifference {
   readonly matches: (difference: string, input: readonly KubeObject[]) => boolean;
 }
 
-/** The pod templates of the input that a previous injection already carried a sidecar in. */
+/** Whether a workload's (or a pod's own) pod template carries a previous injection's sidecar. */
+export function isPreviouslyInjected(object: unknown): boolean {
+  const lookup = podTemplateOf(object as KubeObject);
+  const status = lookup.ok ? lookup.ref.template.metadata?.annotations?.['sidecar.istio.io/status'] : undefined;
+  return typeof status === 'string' && /"istio-proxy"/.test(status);
+}
+
 function previouslyInjected(input: readonly KubeObject[]): boolean {
-  return input.some((object) => {
-    const lookup = podTemplateOf(object);
-    const status = lookup.ok ? lookup.ref.template.metadata?.annotations?.['sidecar.istio.io/status'] : undefined;
-    return typeof status === 'string' && /"istio-proxy"/.test(status);
-  });
+  return input.some(isPreviouslyInjected);
 }
 
 /**

@@ -91,6 +91,11 @@ const TESTED: Record<string, () => void | Promise<void>> = {
     const out = injected(pod({ annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '8080' } }, [{ name: 'web', image: 'nginx', livenessProbe: { httpGet: { port: 9090, path: '/live' } } }]));
     assert.deepEqual(named(out.pod, 'web')!.livenessProbe, { httpGet: { port: 9090, path: '/live' } });
     assert.ok(out.notes.some((n) => /left .*livenessProbe.* on port 9090/.test(n.change) && /istio\/istio#53759/.test(n.reason)));
+    // Interception mode NONE captures no port at all: Istio still rewrites the probe (and an HTTPS one to HTTP).
+    const https = { httpGet: { port: 8443, path: '/ready', scheme: 'HTTPS' } };
+    const none = injected(pod({ annotations: { 'sidecar.istio.io/interceptionMode': 'NONE' } }, [{ name: 'web', image: 'nginx', readinessProbe: https }]));
+    assert.deepEqual(named(none.pod, 'web')!.readinessProbe, https);
+    assert.equal(envOf(named(none.pod, 'istio-proxy')!, 'ISTIO_KUBE_APP_PROBERS'), undefined, 'Istio hands the probe to pilot-agent');
   },
   'Probes on unresolvable named ports are left alone': () => {
     const out = injected(pod({}, [{ name: 'web', image: 'nginx', readinessProbe: { httpGet: { port: 'metrics', path: '/r' } } }]));
@@ -191,6 +196,14 @@ const TESTED: Record<string, () => void | Promise<void>> = {
     const out = injected(pod({ annotations: { 'traffic.sidecar.istio.io/kubevirtInterfaces': 'net1' } }), config((c) => (c.interception.cni = true))).pod;
     assert.equal(out.metadata!.annotations!['istio.io/reroute-virtual-interfaces'], 'net1');
     assert.equal(out.metadata!.annotations!['traffic.sidecar.istio.io/kubevirtInterfaces'], 'net1');
+  },
+  'Container ports that share a number are kept': () => {
+    // memberlist gossips over TCP and UDP on one port; Istio's grpc-agent template leaves two copies of the
+    // UDP port (one name twice, which the API server refuses) where meshgate keeps both as written.
+    const gossip = [{ name: 'gossip-tcp', containerPort: 7946, protocol: 'TCP' }, { name: 'gossip-udp', containerPort: 7946, protocol: 'UDP' }];
+    const out = injected(pod({ annotations: { 'inject.istio.io/templates': 'grpc-agent' } }, [{ name: 'loki', image: 'grafana/loki:3.1', ports: gossip }])).pod;
+    assert.deepEqual(named(out, 'loki')!.ports, gossip);
+    assert.equal(envOf(named(out, 'loki')!, 'GRPC_XDS_BOOTSTRAP'), '/etc/istio/proxy/grpc-bootstrap.json', 'the template reached the container');
   },
   'A rejected workload leaves stdout empty': async () => {
     // The cart Deployment injects; payments is refused. kube-inject would have printed the Service and cart first.

@@ -155,6 +155,15 @@ describe('choosing templates', () => {
     assert.ok(out.notes.some((n) => n.change === 'rendered templates sidecar, spire (custom)' && /annotation inject.istio.io\/templates/.test(n.reason)));
   });
 
+  it('the status record lists what several templates add in the order of the merged template pod, as Istio records it', () => {
+    // Istio records the template pod: each template strategic-merged over the one before, so a volume
+    // only grpc-agent has (istio-xds) goes before the sidecar's volumes that follow it in grpc-agent.
+    const out = injected(pod({ 'inject.istio.io/templates': 'sidecar,grpc-agent' })).pod;
+    const status = JSON.parse(out.metadata!.annotations!['sidecar.istio.io/status']!) as { volumes: string[] };
+    assert.deepEqual(status.volumes, out.spec!.volumes!.map((v) => v.name), 'a pod without volumes of its own has the template pod\'s volumes, in its order');
+    assert.ok(status.volumes.indexOf('istio-xds') < status.volumes.indexOf('istio-envoy'));
+  });
+
   it('an alias names several templates; templates.default applies without the annotation', () => {
     const viaAlias = injected(pod({ 'inject.istio.io/templates': 'spire-sidecar' }), spire).pod;
     assert.equal(viaAlias.metadata!.labels!['spiffe.io/spire-managed-identity'], 'true');

@@ -2,8 +2,8 @@
 // `istioctl manifest generate` (one file, or a directory of such files): the ConfigMap
 // `istio-sidecar-injector` (keys `config` and `values`: injection templates and Helm values), the
 // ConfigMap `istio` (keys `mesh` and `meshNetworks`) and the CustomResourceDefinitions of the same
-// release. Every other object of the manifest is ignored. The injection suite will configure meshgate
-// from the same objects.
+// release. Every other object of the manifest is ignored. The differential injection suite configures
+// meshgate from the same objects.
 import { isDeepStrictEqual } from 'node:util';
 import { loadObjects } from '../../../src/k8s/files.js';
 import type { SourcedObject } from '../../../src/k8s/yaml.js';

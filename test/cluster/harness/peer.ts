@@ -21,6 +21,8 @@ export interface PeerSetup {
   readonly meshgate: MeshgateProcess | undefined;
   /** The CA that verifies both servers. */
   readonly caPem: string;
+  /** The files given to meshgate as --istio-values and --mesh-config (with `meshgate.istioConfig`). */
+  readonly meshgateIstioFiles: { readonly istioValues: string; readonly meshConfig: string } | undefined;
   /** Stops meshgate, istiod and the control plane (idempotent). */
   stop(): Promise<void>;
 }
@@ -29,8 +31,11 @@ export interface PeerOptions {
   readonly log?: (line: string) => void;
   /** Extra environment for istiod. */
   readonly istiodEnv?: Readonly<Record<string, string>>;
-  /** Start `meshgate serve` too (default true), with these extra flags. */
-  readonly meshgate?: false | { readonly args?: readonly string[] };
+  /**
+   * Start `meshgate serve` too (default true), with these extra flags; `istioConfig` gives it the two
+   * ConfigMaps istiod reads (--istio-values, --mesh-config), so both inject from one configuration.
+   */
+  readonly meshgate?: false | { readonly args?: readonly string[]; readonly istioConfig?: boolean };
   /** Called with the meshgate child process right after spawn (the benchmark measures it). */
   readonly onMeshgateSpawn?: (child: ChildProcess) => void;
 }
@@ -52,6 +57,15 @@ export async function startMeshgateBeside(plane: ControlPlane, args: readonly st
   });
 }
 
+/** The ConfigMaps istio-sidecar-injector and istio written as files, as meshgate's --istio-values and --mesh-config. */
+async function writeIstioConfig(plane: ControlPlane, config: IstioConfig): Promise<{ istioValues: string; meshConfig: string }> {
+  const istioValues = join(plane.dir, 'meshgate-istio-sidecar-injector.json');
+  const meshConfig = join(plane.dir, 'meshgate-istio-mesh.json');
+  await writeFile(istioValues, JSON.stringify(config.injectorConfigMap));
+  await writeFile(meshConfig, JSON.stringify(config.meshConfigMap));
+  return { istioValues, meshConfig };
+}
+
 /** Everything up, or everything started so far stopped and the reason thrown. */
 export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
   const binaries = requirePeer();
@@ -61,6 +75,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
   const plane = await ControlPlane.start({ istioCrdObjects: config.crds, log });
   let istiod: Istiod | undefined;
   let meshgate: MeshgateProcess | undefined;
+  let meshgateIstioFiles: { istioValues: string; meshConfig: string } | undefined;
   let stopped = false;
   const stop = async (options: { keepDir?: boolean } = {}): Promise<void> => {
     if (stopped) return;
@@ -73,7 +88,12 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
     istiod = await startIstiod(plane, { binary: binaries.istiod, config, ...(options.istiodEnv ? { env: options.istiodEnv } : {}) });
     log(`istiod ready after ${istiod.readyAfterSeconds.toFixed(1)}s at ${istiod.url} (pid ${istiod.process.pid})`);
     if (options.meshgate !== false) {
-      meshgate = await startMeshgateBeside(plane, options.meshgate?.args ?? [], options.onMeshgateSpawn);
+      const args = [...(options.meshgate?.args ?? [])];
+      if (options.meshgate?.istioConfig) {
+        meshgateIstioFiles = await writeIstioConfig(plane, config);
+        args.push('--istio-values', meshgateIstioFiles.istioValues, '--mesh-config', meshgateIstioFiles.meshConfig);
+      }
+      meshgate = await startMeshgateBeside(plane, args, options.onMeshgateSpawn);
       log(`meshgate serve ready at ${meshgate.url} (pid ${meshgate.child.pid})`);
     }
   } catch (error) {
@@ -81,5 +101,5 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerSetup> {
     await stop({ keepDir: true });
     throw new Error(`${(error as Error).message}\n(logs kept in ${plane.dir})`);
   }
-  return { binaries, config, plane, istiod, meshgate, caPem: plane.pki.ca.certPem, stop: () => stop() };
+  return { binaries, config, plane, istiod, meshgate, caPem: plane.pki.ca.certPem, meshgateIstioFiles, stop: () => stop() };
 }
