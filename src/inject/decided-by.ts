@@ -14,19 +14,30 @@ export const onPod = (path: string): DecidedBy => ({ on: 'pod', path });
 export const onNamespace = (namespace: string, path: string): DecidedBy => ({ on: 'namespace', namespace, path });
 export const onConfig = (key: string): DecidedBy => ({ on: 'config', key });
 
-/** `the pod's metadata.labels["sidecar.istio.io/inject"]`, `Namespace shop metadata.labels["istio-injection"]`, ... */
+const MAP_ENTRY = /^metadata\.(labels|annotations)\["(.+)"\]$/;
+
+/** `label app of the pod`, `the pod's spec.hostNetwork`. */
+function entryOf(path: string, owner: string): string {
+  const entry = MAP_ENTRY.exec(path);
+  return entry ? `${entry[1] === 'labels' ? 'label' : 'annotation'} ${entry[2]} of ${owner}` : `${path} of ${owner}`;
+}
+
+/**
+ * One phrase for people: `label sidecar.istio.io/inject of the pod`, `label istio-injection of Namespace
+ * shop`, `injection.rewriteProbes in the meshgate configuration`, `Istio's grpc-agent template (it writes ...)`.
+ */
 export function describeDecidedBy(by: DecidedBy): string {
   switch (by.on) {
     case 'pod':
-      return `the pod's ${by.path}`;
+      return entryOf(by.path, 'the pod');
     case 'namespace':
-      return `Namespace ${by.namespace} ${by.path}`;
+      return by.path === 'metadata.labels' ? `the labels of Namespace ${by.namespace}` : entryOf(by.path, `Namespace ${by.namespace}`);
     case 'config':
-      return `the meshgate configuration's ${by.key}`;
+      return `${by.key} in the meshgate configuration`;
     case 'template':
-      return `template ${by.template} ${by.path}`;
+      return `Istio's ${by.template} template (it writes ${by.path})`;
     case 'service':
-      return `Service ${by.service} ${by.path}`;
+      return `headless Service ${by.service}`;
     case 'kube-inject':
       return 'meshgate inject, which injects every pod it is given (as istioctl kube-inject does)';
   }
