@@ -362,7 +362,7 @@ function circumstanceNotes(request: InjectRequest, namespace: { plan: NamespaceP
     // offline plan never hides the real outcome (namespace labels, policy, never/always selectors).
     const webhook = decideInjection({ metadata: pod.metadata, spec: pod.spec, namespace: namespace.plan.name, namespaceLabels: namespace.effectiveLabels, config, mode: 'webhook' });
     if (!webhook.inject) {
-      notes.push(note('injected although the webhook would not', `${webhook.reason}; meshgate inject injects every pod template it is given, as istioctl kube-inject does`, 'warning'));
+      notes.push(note('injected although the webhook would not', `${webhook.reason}; meshgate inject injects every pod template it is given, as istioctl kube-inject does`, 'warning', webhook.decidedBy));
     }
   }
   for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {

@@ -2,8 +2,7 @@
 // under STRICT mTLS they are refused and the pod never becomes ready (reference istio-injector 4). Whether
 // the rewrite is on, and what turned it off (the pod's annotation, the configuration, a template), is
 // the injector's plan for the pod; the finding points at that field.
-import { describeDecidedBy } from '../../inject/decided-by.js';
-import type { DecidedBy } from '../../inject/index.js';
+import { describeDecidedBy, type DecidedBy } from '../../inject/index.js';
 import type { Probe } from '../../k8s/objects.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { containersOf } from '../containers.js';
