@@ -24,7 +24,7 @@ function entryOf(path: string, owner: string): string {
 
 /**
  * One phrase for people: `label sidecar.istio.io/inject of the pod`, `label istio-injection of Namespace
- * shop`, `injection.rewriteProbes in the meshgate configuration`, `Istio's grpc-agent template (it writes ...)`.
+ * shop`, `injection.rewriteProbes in the meshgate configuration`, `annotation ... of Istio's grpc-agent template`.
  */
 export function describeDecidedBy(by: DecidedBy): string {
   switch (by.on) {
@@ -35,7 +35,7 @@ export function describeDecidedBy(by: DecidedBy): string {
     case 'config':
       return `${by.key} in the meshgate configuration`;
     case 'template':
-      return `Istio's ${by.template} template (it writes ${by.path})`;
+      return entryOf(by.path, `Istio's ${by.template} template`);
     case 'service':
       return `headless Service ${by.service}`;
     case 'kube-inject':

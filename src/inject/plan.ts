@@ -464,7 +464,7 @@ function layoutNotes(input: {
   if (sidecar.native) {
     notes.push(note('added istio-proxy as a native sidecar (init container with restartPolicy: Always)', `${sidecar.reason}; its startup probe holds the application and later init containers until the proxy is ready, and preStop drains connections`));
   } else if (hold.hold) {
-    notes.push(note('added istio-proxy as the first container, with postStart "pilot-agent wait"', `${sidecar.reason}; ${hold.reason}, so the application starts only once the proxy is ready`));
+    notes.push(note('added istio-proxy as the first container, with postStart "pilot-agent wait"', `${sidecar.reason}; ${hold.reason}, so the application starts only once the proxy is ready`, 'info', hold.decidedBy));
   } else {
     notes.push(note('added istio-proxy as the last container', `${sidecar.reason}; kubectl exec and logs keep defaulting to the application`));
   }
