@@ -12,6 +12,7 @@ import { isWorkloadKind } from '../k8s/workloads.js';
 import { toKubernetesYaml, type SourcedDocument, type SourcedObject } from '../k8s/yaml.js';
 import { injectWorkload, type WorkloadInjectResult } from '../inject/workload.js';
 import type { ClusterView, Note } from '../inject/types.js';
+import { describeDecidedBy } from '../inject/decided-by.js';
 import { booleanFlag, formatHelp, parseArgs, stringFlag, stringFlags, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandIo } from './main.js';
 
@@ -96,12 +97,16 @@ function explainText(outcomes: readonly Outcome[], namespace: string): string {
     const header = `${describe(outcome.source, namespace)} (${where(outcome.source)})`;
     const lines: string[] = [];
     if (result.action === 'inject') lines.push(`${header}: injected`);
-    else if (result.action === 'skip') lines.push(`${header}: not injected: ${result.reason}`);
-    else lines.push(`${header}: REJECTED: ${result.message}`);
+    else if (result.action === 'skip') {
+      lines.push(`${header}: not injected: ${result.reason}`);
+      const decidedBy = result.notes.find((n) => n.decidedBy !== undefined)?.decidedBy;
+      if (decidedBy) lines.push(`  decided by: ${describeDecidedBy(decidedBy)}`);
+    } else lines.push(`${header}: REJECTED: ${result.message}`);
     const notes: readonly Note[] = result.action === 'skip' ? [] : result.notes;
     for (const n of notes) {
       lines.push(`  ${n.severity === 'warning' ? '! ' : '- '}${n.change}`);
       lines.push(`      why: ${n.reason}`);
+      if (n.decidedBy) lines.push(`      decided by: ${describeDecidedBy(n.decidedBy)}`);
     }
     blocks.push(lines.join('\n'));
   }
@@ -120,9 +125,9 @@ function explainJson(outcomes: readonly Outcome[], namespace: string): string {
         file: o.source.file,
         line: o.source.line,
         action: result.action,
-        ...(result.action === 'skip' ? { reason: result.reason } : {}),
+        ...(result.action === 'skip' ? { reason: result.reason, decidedBy: result.notes.find((n) => n.decidedBy !== undefined)?.decidedBy ?? null } : {}),
         ...(result.action === 'reject' ? { message: result.message, annotation: result.annotation ?? null } : {}),
-        changes: result.notes.map((n) => ({ change: n.change, reason: n.reason, severity: n.severity })),
+        changes: result.notes.map((n) => ({ change: n.change, reason: n.reason, severity: n.severity, ...(n.decidedBy ? { decidedBy: n.decidedBy } : {}) })),
       };
     });
   return `${JSON.stringify({ workloads }, null, 2)}\n`;

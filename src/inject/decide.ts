@@ -4,7 +4,8 @@
 import type { MeshgateConfig } from '../config/types.js';
 import type { LabelSelector, Labels, ObjectMeta, PodSpec } from '../k8s/objects.js';
 import { isEmptyLabelSelector, labelSelectorMatches } from '../k8s/selectors.js';
-import type { NamespaceEnrolment } from './types.js';
+import { annotationPath, labelPath, onConfig, onNamespace, onPod } from './decided-by.js';
+import type { DecidedBy, NamespaceEnrolment } from './types.js';
 
 export const INJECT_LABEL = 'sidecar.istio.io/inject';
 export const REVISION_LABEL = 'istio.io/rev';
@@ -14,9 +15,12 @@ export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 /** Namespaces istiod never injects (pkg/kube/inject/initializer.go IgnoredNamespaces). */
 export const IGNORED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
 
-export type InjectionDecision =
-  | { readonly inject: true; readonly reason: string }
-  | { readonly inject: false; readonly reason: string };
+export interface InjectionDecision {
+  readonly inject: boolean;
+  readonly reason: string;
+  /** The field, Namespace label or configuration key that decided. */
+  readonly decidedBy: DecidedBy;
+}
 
 export interface DecideInput {
   readonly metadata: Readonly<ObjectMeta> | undefined;
@@ -29,8 +33,8 @@ export interface DecideInput {
   readonly mode: 'webhook' | 'kube-inject';
 }
 
-const yes = (reason: string): InjectionDecision => ({ inject: true, reason });
-const no = (reason: string): InjectionDecision => ({ inject: false, reason });
+const yes = (reason: string, decidedBy: DecidedBy): InjectionDecision => ({ inject: true, reason, decidedBy });
+const no = (reason: string, decidedBy: DecidedBy): InjectionDecision => ({ inject: false, reason, decidedBy });
 
 export function decideInjection(input: DecideInput): InjectionDecision {
   const { metadata, spec, namespace, config, mode } = input;
@@ -38,10 +42,10 @@ export function decideInjection(input: DecideInput): InjectionDecision {
   const annotations = metadata?.annotations ?? {};
 
   if (spec?.hostNetwork === true) {
-    return no('spec.hostNetwork is true: the iptables rules would change the node\'s network, so Istio never injects such pods');
+    return no('spec.hostNetwork is true: the iptables rules would change the node\'s network, so Istio never injects such pods', onPod('spec.hostNetwork'));
   }
   if (IGNORED_NAMESPACES.includes(namespace)) {
-    return no(`namespace ${namespace} is a Kubernetes system namespace, which Istio never injects`);
+    return no(`namespace ${namespace} is a Kubernetes system namespace, which Istio never injects`, onPod('metadata.namespace'));
   }
   if (mode === 'webhook' && input.namespaceLabels !== undefined) {
     const namespaceSide = webhookWouldBeCalled(labels, annotations, namespace, input.namespaceLabels, config.revision);
@@ -52,9 +56,10 @@ export function decideInjection(input: DecideInput): InjectionDecision {
   const fromLabel = Object.prototype.hasOwnProperty.call(labels, INJECT_LABEL);
   const explicit = fromLabel ? labels[INJECT_LABEL] : annotations[INJECT_LABEL];
   const source = fromLabel ? `label ${INJECT_LABEL}` : `annotation ${INJECT_LABEL}`;
+  const sourcePath = onPod(fromLabel ? labelPath(INJECT_LABEL) : annotationPath(INJECT_LABEL));
   let ignoredValue = '';
-  if (explicit === 'true') return yes(`the pod opts in (${source}=true)`);
-  if (explicit === 'false') return no(`the pod opts out (${source}=false)`);
+  if (explicit === 'true') return yes(`the pod opts in (${source}=true)`, sourcePath);
+  if (explicit === 'false') return no(`the pod opts out (${source}=false)`, sourcePath);
   if (explicit !== undefined && explicit !== '') {
     ignoredValue = ` (${source}="${explicit}" is neither "true" nor "false", so Istio ignores it)`;
   }
@@ -62,18 +67,13 @@ export function decideInjection(input: DecideInput): InjectionDecision {
   const policy = mode === 'kube-inject' ? 'enabled' : config.injection.policy;
   if (mode === 'webhook') {
     const never = firstMatch(config.injection.neverInjectSelector, labels);
-    if (never !== undefined) return no(`the pod's labels match injection.neverInjectSelector[${never}]${ignoredValue}`);
+    if (never !== undefined) return no(`the pod's labels match injection.neverInjectSelector[${never}]${ignoredValue}`, onConfig(`injection.neverInjectSelector[${never}]`));
     const always = firstMatch(config.injection.alwaysInjectSelector, labels);
-    if (always !== undefined) return yes(`the pod's labels match injection.alwaysInjectSelector[${always}]${ignoredValue}`);
+    if (always !== undefined) return yes(`the pod's labels match injection.alwaysInjectSelector[${always}]${ignoredValue}`, onConfig(`injection.alwaysInjectSelector[${always}]`));
   }
-  if (policy === 'enabled') {
-    return yes(
-      mode === 'kube-inject'
-        ? `injection is enabled by default (as istioctl kube-inject does)${ignoredValue}`
-        : `injection.policy is enabled and the pod does not opt out${ignoredValue}`,
-    );
-  }
-  return no(`injection.policy is disabled and the pod does not opt in with label ${INJECT_LABEL}=true${ignoredValue}`);
+  if (mode === 'kube-inject') return yes(`injection is enabled by default (as istioctl kube-inject does)${ignoredValue}`, { on: 'kube-inject' });
+  if (policy === 'enabled') return yes(`injection.policy is enabled and the pod does not opt out${ignoredValue}`, onConfig('injection.policy'));
+  return no(`injection.policy is disabled and the pod does not opt in with label ${INJECT_LABEL}=true${ignoredValue}`, onConfig('injection.policy'));
 }
 
 /**
@@ -124,43 +124,52 @@ export function webhookWouldBeCalled(
   const isDefault = revision === 'default' || revision === '';
   const revisionName = isDefault ? 'default' : revision;
   const optedOut = podInject === 'false';
+  const nsLabel = (key: string): DecidedBy => onNamespace(namespace, labelPath(key));
+  const podInjectLabel = onPod(labelPath(INJECT_LABEL));
+  const optOut = (): InjectionDecision => no(`the pod opts out (label ${INJECT_LABEL}=false)`, podInjectLabel);
 
   if (has(namespaceLabels, NAMESPACE_INJECTION_LABEL)) {
     // istio-injection wins over istio.io/rev on the namespace (the rev.* webhooks require it absent).
     if (nsInjection !== 'enabled') {
-      return no(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=${nsInjection}, so Istio's webhook is never called for its pods`);
+      return no(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=${nsInjection}, so Istio's webhook is never called for its pods`, nsLabel(NAMESPACE_INJECTION_LABEL));
     }
     if (!isDefault) {
-      return no(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=enabled, which selects the default revision; this injector serves revision ${revisionName}`);
+      return no(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=enabled, which selects the default revision; this injector serves revision ${revisionName}`, nsLabel(NAMESPACE_INJECTION_LABEL));
     }
-    if (optedOut) return no(`the pod opts out (label ${INJECT_LABEL}=false)`);
-    return yes(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=enabled`);
+    if (optedOut) return optOut();
+    return yes(`namespace ${namespace} has label ${NAMESPACE_INJECTION_LABEL}=enabled`, nsLabel(NAMESPACE_INJECTION_LABEL));
   }
   if (has(namespaceLabels, REVISION_LABEL)) {
     if (nsRevision !== revisionName) {
-      return no(`namespace ${namespace} selects revision ${nsRevision} (label ${REVISION_LABEL}); this injector serves revision ${revisionName}`);
+      return no(`namespace ${namespace} selects revision ${nsRevision} (label ${REVISION_LABEL}); this injector serves revision ${revisionName}`, nsLabel(REVISION_LABEL));
     }
-    if (optedOut) return no(`the pod opts out (label ${INJECT_LABEL}=false)`);
-    return yes(`namespace ${namespace} selects this revision (label ${REVISION_LABEL}=${nsRevision})`);
+    if (optedOut) return optOut();
+    return yes(`namespace ${namespace} selects this revision (label ${REVISION_LABEL}=${nsRevision})`, nsLabel(REVISION_LABEL));
   }
   // Neither namespace label: only the pod's own labels can select a webhook.
   if (podRevision !== undefined) {
-    if (optedOut) return no(`the pod opts out (label ${INJECT_LABEL}=false)`);
-    if (podRevision === revisionName) return yes(`the pod selects this revision (label ${REVISION_LABEL}=${podRevision})`);
-    return no(`the pod selects revision ${podRevision} (label ${REVISION_LABEL}); this injector serves revision ${revisionName}`);
+    if (optedOut) return optOut();
+    const podRevisionLabel = onPod(labelPath(REVISION_LABEL));
+    if (podRevision === revisionName) return yes(`the pod selects this revision (label ${REVISION_LABEL}=${podRevision})`, podRevisionLabel);
+    return no(`the pod selects revision ${podRevision} (label ${REVISION_LABEL}); this injector serves revision ${revisionName}`, podRevisionLabel);
   }
   if (podInject === 'true') {
-    if (isDefault) return yes(`the pod opts in (label ${INJECT_LABEL}=true)`);
-    return no(`the pod opts in with label ${INJECT_LABEL}=true, which selects the default revision; this injector serves revision ${revisionName} (add label ${REVISION_LABEL}=${revisionName})`);
+    if (isDefault) return yes(`the pod opts in (label ${INJECT_LABEL}=true)`, podInjectLabel);
+    return no(`the pod opts in with label ${INJECT_LABEL}=true, which selects the default revision; this injector serves revision ${revisionName} (add label ${REVISION_LABEL}=${revisionName})`, podInjectLabel);
   }
   const annotationOnly =
     podAnnotations[INJECT_LABEL] === 'true'
       ? `; the pod's annotation ${INJECT_LABEL}: "true" is not enough, because the webhook's objectSelector sees labels only (use the label)`
       : '';
   if (namespaceLabels[DATAPLANE_MODE_LABEL] === 'ambient') {
-    return no(`namespace ${namespace} uses ambient mode (label ${DATAPLANE_MODE_LABEL}=ambient) and the pod does not opt in to a sidecar (no ${INJECT_LABEL}=true or ${REVISION_LABEL} label)${annotationOnly}`);
+    return no(
+      `namespace ${namespace} uses ambient mode (label ${DATAPLANE_MODE_LABEL}=ambient) and the pod does not opt in to a sidecar (no ${INJECT_LABEL}=true or ${REVISION_LABEL} label)${annotationOnly}`,
+      nsLabel(DATAPLANE_MODE_LABEL),
+    );
   }
+  // Nothing opts in: the label that is missing belongs on the Namespace.
   return no(
     `neither namespace ${namespace} (no ${NAMESPACE_INJECTION_LABEL} or ${REVISION_LABEL} label) nor the pod (no ${INJECT_LABEL}=true or ${REVISION_LABEL} label) opts in${annotationOnly}`,
+    onNamespace(namespace, 'metadata.labels'),
   );
 }

@@ -5,13 +5,13 @@ import { headlessServicesPhrase, TOLERATE_UNREADY_ANNOTATION } from './headless.
 import { note, type HeadlessPlan, type HoldDecision, type Note, type PodSettings } from './types.js';
 
 export function decideHold(input: {
-  readonly settings: Pick<PodSettings, 'holdApplicationUntilProxyStarts' | 'proxyConfig'>;
+  readonly settings: Pick<PodSettings, 'holdApplicationUntilProxyStarts' | 'holdDecidedBy' | 'proxyConfig'>;
   readonly headless: HeadlessPlan | undefined;
 }): { readonly hold: HoldDecision; readonly notes: readonly Note[] } {
   const { settings, headless } = input;
   const configured = settings.holdApplicationUntilProxyStarts;
   if (!headless) {
-    return { hold: { hold: configured, reason: `holdApplicationUntilProxyStarts is ${configured ? 'on' : 'off'}` }, notes: [] };
+    return { hold: { hold: configured, reason: `holdApplicationUntilProxyStarts is ${configured ? 'on' : 'off'}`, decidedBy: settings.holdDecidedBy }, notes: [] };
   }
   const who = headlessServicesPhrase(headless.services);
   const refused = settings.proxyConfig.holdApplicationUntilProxyStarts === false;
@@ -52,8 +52,12 @@ export function decideHold(input: {
       );
     }
   }
+  // A refusal comes from the pod's own proxy.istio.io/config (the settings say so); a hold the
+  // configuration asks for anyway is the configuration's; otherwise the first headless Service holds it.
   const hold: HoldDecision = refused
-    ? { hold: false, reason: 'proxy.istio.io/config sets holdApplicationUntilProxyStarts: false' }
-    : { hold: true, reason: configured ? 'holdApplicationUntilProxyStarts is on' : 'the pod sits behind a headless Service' };
+    ? { hold: false, reason: 'proxy.istio.io/config sets holdApplicationUntilProxyStarts: false', decidedBy: settings.holdDecidedBy }
+    : configured
+      ? { hold: true, reason: 'holdApplicationUntilProxyStarts is on', decidedBy: settings.holdDecidedBy }
+      : { hold: true, reason: 'the pod sits behind a headless Service', decidedBy: { on: 'service', service: headless.services[0] ?? '', path: 'spec.clusterIP' } };
   return { hold, notes };
 }

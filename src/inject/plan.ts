@@ -36,7 +36,8 @@ import {
   VALIDATION_CONTAINER,
   WORKLOAD_NAME_LABEL,
 } from './sidecar.js';
-import { chooseTemplates, describeTemplates, templateAnnotations, templatesLayout, type TemplateChoice } from './templates.js';
+import { chooseTemplates, describeTemplates, templateAnnotations, templatesLayout, templateWriting, type TemplateChoice } from './templates.js';
+import { annotationPath, describeDecidedBy, onConfig } from './decided-by.js';
 import { formatStatus, OVERRIDES_ANNOTATION, parseOverrides, parseStatus, STATUS_ANNOTATION, templateContainers } from './status.js';
 import {
   note,
@@ -50,6 +51,7 @@ import {
   type NamespacePlan,
   type Note,
   type PodSettings,
+  type ProbeRewriteSetting,
   type PrometheusPlan,
 } from './types.js';
 
@@ -127,9 +129,18 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     config: request.config,
     mode: request.mode,
   });
-  if (!decision.inject) return { action: 'skip', reason: decision.reason, namespace: namespace.plan, owner, notes: [note('did not inject the sidecar', decision.reason)] };
+  if (!decision.inject) {
+    return {
+      action: 'skip',
+      reason: decision.reason,
+      decidedBy: decision.decidedBy,
+      namespace: namespace.plan,
+      owner,
+      notes: [note('did not inject the sidecar', decision.reason, 'info', decision.decidedBy)],
+    };
+  }
 
-  const notes: Note[] = [...namespace.notes, note(DECIDED_TO_INJECT, decision.reason), ...circumstanceNotes(request, namespace)];
+  const notes: Note[] = [...namespace.notes, note(DECIDED_TO_INJECT, decision.reason, 'info', decision.decidedBy), ...circumstanceNotes(request, namespace)];
   const reject = (message: string, annotation?: string): InjectionPlan => ({
     action: 'reject',
     namespace: namespace.plan,
@@ -180,7 +191,8 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   // metrics merge off (the gRPC templates do).
   const written = templateAnnotations(templates.names, config);
   const postAnnotations = Object.keys(written).length > 0 ? { ...annotations, ...written } : annotations;
-  const rewriteProbes = written[REWRITE_ANNOTATION] !== undefined ? (parseGoBool(written[REWRITE_ANNOTATION]) ?? settings.rewriteProbes) : settings.rewriteProbes;
+  const probeRewrite = probeRewriteSetting(settings, templates.names, written, config);
+  const rewriteProbes = probeRewrite.enabled;
   const prometheusMerge = written[MERGE_METRICS_ANNOTATION] !== undefined ? (parseGoBool(written[MERGE_METRICS_ANNOTATION]) ?? settings.prometheusMerge) : settings.prometheusMerge;
   const meshStatusPort = settings.meshStatusPort;
   const prometheus = planPrometheusMerge({ annotations: postAnnotations, enabled: prometheusMerge, statusPort: meshStatusPort });
@@ -213,14 +225,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   } else if (rewriteProbes && agentPort === 0) {
     notes.push(note('did not rewrite application probes', 'the status port is 0, so there is no agent port to send them to (Istio would rewrite them to port 0)', 'warning'));
   } else if (!rewriteProbes) {
-    notes.push(
-      note(
-        'did not rewrite application probes',
-        written[REWRITE_ANNOTATION] !== undefined
-          ? `template ${templates.names.join(', ')} sets ${REWRITE_ANNOTATION}: "${written[REWRITE_ANNOTATION]}"`
-          : 'probe rewrite is off (injection.rewriteProbes or annotation sidecar.istio.io/rewriteAppHTTPProbers); under STRICT mTLS kubelet probes on captured ports fail',
-      ),
-    );
+    notes.push(note('did not rewrite application probes', `probe rewrite is off (${describeDecidedBy(probeRewrite.decidedBy)}); under STRICT mTLS kubelet probes on captured ports fail`, 'info', probeRewrite.decidedBy));
   }
   const probes = planProbeRewrites({ spec: pod.spec!, statusPort: agentPort, enabled: rewriteEnabled, capturedInboundPort: capturedInboundPort(settings) });
   notes.push(...probes.notes);
@@ -242,6 +247,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   const plan: InjectPlan = {
     action: 'inject',
     reason: decision.reason,
+    decidedBy: decision.decidedBy,
     namespace: namespace.plan,
     owner,
     config,
@@ -258,6 +264,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     overrides,
     overridesAnnotation: previous ? undefined : savedOverridesAnnotation(overrides),
     prometheus,
+    probeRewrite,
     probes: { rewrites: probes.rewrites, probers: probes.probers },
     layout,
     status,
@@ -270,6 +277,21 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     notes,
   };
   return plan;
+}
+
+/**
+ * The probe rewrite as post-processing reads it: a template's own annotation (the last template that
+ * writes one, when it is a boolean) over the pod's annotation and the configuration (settings).
+ */
+function probeRewriteSetting(settings: PodSettings, names: readonly string[], written: Readonly<Record<string, string>>, config: InjectPlan['config']): ProbeRewriteSetting {
+  const value = written[REWRITE_ANNOTATION] === undefined ? undefined : parseGoBool(written[REWRITE_ANNOTATION]);
+  const template = value === undefined ? undefined : templateWriting(names, config, REWRITE_ANNOTATION);
+  if (value === undefined || template === undefined) return { enabled: settings.rewriteProbes, decidedBy: settings.rewriteProbesDecidedBy };
+  const path = annotationPath(REWRITE_ANNOTATION);
+  return {
+    enabled: value,
+    decidedBy: isCustom(config, template) ? onConfig(`templates.custom.${template}.${path}`) : { on: 'template', template, path },
+  };
 }
 
 function nonEmptyString(value: string): string | undefined {
@@ -340,7 +362,7 @@ function circumstanceNotes(request: InjectRequest, namespace: { plan: NamespaceP
     // offline plan never hides the real outcome (namespace labels, policy, never/always selectors).
     const webhook = decideInjection({ metadata: pod.metadata, spec: pod.spec, namespace: namespace.plan.name, namespaceLabels: namespace.effectiveLabels, config, mode: 'webhook' });
     if (!webhook.inject) {
-      notes.push(note('injected although the webhook would not', `${webhook.reason}; meshgate inject injects every pod template it is given, as istioctl kube-inject does`, 'warning'));
+      notes.push(note('injected although the webhook would not', `${webhook.reason}; meshgate inject injects every pod template it is given, as istioctl kube-inject does`, 'warning', webhook.decidedBy));
     }
   }
   for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
@@ -442,7 +464,7 @@ function layoutNotes(input: {
   if (sidecar.native) {
     notes.push(note('added istio-proxy as a native sidecar (init container with restartPolicy: Always)', `${sidecar.reason}; its startup probe holds the application and later init containers until the proxy is ready, and preStop drains connections`));
   } else if (hold.hold) {
-    notes.push(note('added istio-proxy as the first container, with postStart "pilot-agent wait"', `${sidecar.reason}; ${hold.reason}, so the application starts only once the proxy is ready`));
+    notes.push(note('added istio-proxy as the first container, with postStart "pilot-agent wait"', `${sidecar.reason}; ${hold.reason}, so the application starts only once the proxy is ready`, 'info', hold.decidedBy));
   } else {
     notes.push(note('added istio-proxy as the last container', `${sidecar.reason}; kubectl exec and logs keep defaulting to the application`));
   }

@@ -8,8 +8,9 @@ import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
 import { parseScrapeTargets, prometheusFieldOf, SCRAPE_TARGETS_ANNOTATION, scrapePortProblem } from './prometheus.js';
 import { checkProxyConfig, mergeProxyConfigs, NO_PROXY_CONFIG, parseProxyConfig } from './proxy-config.js';
+import { annotationPath, onConfig, onPod } from './decided-by.js';
 import { note } from './types.js';
-import type { AnnotationProblem, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
+import type { AnnotationProblem, DecidedBy, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
 
 const A = {
   proxyConfig: 'proxy.istio.io/config',
@@ -144,7 +145,7 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
   const interceptionMode = resolveInterceptionMode(get(A.interceptionMode), proxyConfig, config, notes);
   const images = resolveImages(get(A.proxyImage), get(A.proxyImageType), config, notes);
   const resources = resolveResources(annotations, config, notes);
-  const rewriteProbes = resolveRewriteProbes(get(A.rewriteProbes), config, notes);
+  const rewrite = resolveRewriteProbes(get(A.rewriteProbes), config, notes);
   const nativeSidecarOverride = resolveTrueFalse(A.nativeSidecar, get(A.nativeSidecar), notes, 'left to proxy.nativeSidecars and the nodes\' kubelet versions');
   const capNetBindService = resolveTrueFalse(A.capNetBindService, get(A.capNetBindService), notes, 'treated as false, as Istio does') ?? config.proxy.capNetBindService;
   const rerouteVirtualInterfaces = resolveRerouteInterfaces(get(A.rerouteVirtualInterfaces), get(A.kubevirtInterfaces), notes);
@@ -196,13 +197,15 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
     componentLogLevel: get(A.componentLogLevel) ?? config.proxy.componentLogLevel,
     agentLogLevel: get(A.agentLogLevel) ?? config.proxy.agentLogLevel,
     ...optional('nativeSidecarOverride', nativeSidecarOverride),
-    rewriteProbes,
+    rewriteProbes: rewrite.value,
+    rewriteProbesDecidedBy: rewrite.decidedBy,
     capNetBindService,
     ...optional('bootstrapOverride', get(A.bootstrapOverride)),
     userVolumes: jsonObjectMap(get(A.userVolume)),
     userVolumeMounts: jsonObjectMap(get(A.userVolumeMount)),
     prometheusMerge,
     holdApplicationUntilProxyStarts: proxyConfig.holdApplicationUntilProxyStarts ?? config.proxy.holdApplicationUntilProxyStarts,
+    holdDecidedBy: holdSource(podProxyConfig, config),
     proxyConfig,
     ...undeclaredPortsPolicy(get(A.headlessPorts), config),
   };
@@ -285,16 +288,23 @@ function resolveInterceptionMode(
   return proxyConfig.interceptionMode ?? config.interception.mode;
 }
 
+/** Which of proxy.istio.io/config, the mesh-wide ProxyConfig and the configuration decides the hold (as merged above). */
+function holdSource(podProxyConfig: PodProxyConfig, config: MeshgateConfig): DecidedBy {
+  if (podProxyConfig.holdApplicationUntilProxyStarts !== undefined) return onPod(annotationPath(A.proxyConfig));
+  if (meshProxyConfig(config).holdApplicationUntilProxyStarts !== undefined) return onConfig('proxy.proxyConfig.holdApplicationUntilProxyStarts');
+  return onConfig('proxy.holdApplicationUntilProxyStarts');
+}
+
 /** `sidecar.istio.io/rewriteAppHTTPProbers` (ParseBool) wins; a non-boolean falls back to the configuration. */
-function resolveRewriteProbes(annotation: string | undefined, config: MeshgateConfig, notes: Note[]): boolean {
-  const configured = config.injection.rewriteProbes;
+function resolveRewriteProbes(annotation: string | undefined, config: MeshgateConfig, notes: Note[]): { readonly value: boolean; readonly decidedBy: DecidedBy } {
+  const configured = { value: config.injection.rewriteProbes, decidedBy: onConfig('injection.rewriteProbes') };
   if (annotation === undefined) return configured;
   const value = parseGoBool(annotation);
-  if (value !== undefined) return value;
+  if (value !== undefined) return { value, decidedBy: onPod(annotationPath(A.rewriteProbes)) };
   notes.push(
     note(
       `ignored ${A.rewriteProbes} "${annotation}"`,
-      `not a boolean (${GO_BOOL_VALUES}); injection.rewriteProbes (${String(configured)}) applies, as Istio falls back to its global setting`,
+      `not a boolean (${GO_BOOL_VALUES}); injection.rewriteProbes (${String(configured.value)}) applies, as Istio falls back to its global setting`,
       'warning',
     ),
   );

@@ -18,6 +18,8 @@ export interface TemplateChoice {
 }
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
+/** Istio's gRPC templates turn the probe rewrite off (the application has no Envoy to send probes through). */
+const GRPC_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({ 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' });
 
 // Most pods take the configuration's default templates: resolve those once per configuration.
 const defaultChoices = new WeakMap<object, TemplateChoice>();
@@ -106,12 +108,19 @@ export function templatesLayout(names: readonly string[], input: LayoutInput): I
 export function templateAnnotations(names: readonly string[], config: MeshgateConfig): Readonly<Record<string, string>> {
   if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(config, 'sidecar')) return NONE;
   const out: Record<string, string> = {};
-  for (const name of names) {
-    const custom = customOverlay(config, name);
-    if (custom) Object.assign(out, custom.metadata?.annotations ?? {});
-    else if (name === 'grpc-agent' || name === 'grpc-simple') out['sidecar.istio.io/rewriteAppHTTPProbers'] = 'false';
-  }
+  for (const name of names) Object.assign(out, annotationsOfTemplate(name, config));
   return out;
+}
+
+/** The last of the templates (in order) that writes the annotation: its value is the one post-processing reads. */
+export function templateWriting(names: readonly string[], config: MeshgateConfig, annotation: string): string | undefined {
+  return names.findLast((name) => Object.prototype.hasOwnProperty.call(annotationsOfTemplate(name, config), annotation));
+}
+
+function annotationsOfTemplate(name: string, config: MeshgateConfig): Readonly<Record<string, string>> {
+  const custom = customOverlay(config, name);
+  if (custom) return custom.metadata?.annotations ?? NONE;
+  return name === 'grpc-agent' || name === 'grpc-simple' ? GRPC_ANNOTATIONS : NONE;
 }
 
 /** One template rendered for the plan, as a pod fragment to strategic-merge over the pod. */

@@ -12,11 +12,28 @@ export interface Note {
   readonly reason: string;
   /** `warning` notes deserve a human's attention (webhook warnings); `info` notes are the plan. */
   readonly severity: 'info' | 'warning';
+  /** The field, label or setting that decided, for the decisions that have one (inject or not, probe rewrite, hold). */
+  readonly decidedBy?: DecidedBy;
 }
 
-export function note(change: string, reason: string, severity: Note['severity'] = 'info'): Note {
-  return { change, reason, severity };
+export function note(change: string, reason: string, severity: Note['severity'] = 'info', decidedBy?: DecidedBy): Note {
+  return decidedBy === undefined ? { change, reason, severity } : { change, reason, severity, decidedBy };
 }
+
+/**
+ * Where the value behind a decision came from, so the webhook, `meshgate inject --explain` and the
+ * analyzer all point at the same field: a field of the pod (its path on the pod; a workload's pod
+ * template carries the same metadata and spec), a label of the pod's Namespace, a key of the meshgate
+ * configuration, an annotation an injection template writes, a headless Service selecting the pod, or
+ * `meshgate inject` itself (it injects every pod it is given, as istioctl kube-inject does).
+ */
+export type DecidedBy =
+  | { readonly on: 'pod'; readonly path: string }
+  | { readonly on: 'namespace'; readonly namespace: string; readonly path: string }
+  | { readonly on: 'config'; readonly key: string }
+  | { readonly on: 'template'; readonly template: string; readonly path: string }
+  | { readonly on: 'service'; readonly service: string; readonly path: string }
+  | { readonly on: 'kube-inject' };
 
 /** What the injector can see of the cluster. Empty lists are fine (offline, no cluster). */
 export interface ClusterView {
@@ -138,7 +155,9 @@ export interface PodSettings {
   readonly agentLogLevel: string;
   /** `sidecar.istio.io/nativeSidecar` when "true"/"false"; undefined leaves it to the config/nodes. */
   readonly nativeSidecarOverride?: boolean;
+  /** The pod's sidecar.istio.io/rewriteAppHTTPProbers, else injection.rewriteProbes (a template may still turn it off: the plan's probeRewrite). */
   readonly rewriteProbes: boolean;
+  readonly rewriteProbesDecidedBy: DecidedBy;
   readonly capNetBindService: boolean;
   readonly bootstrapOverride?: string;
   readonly userVolumes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -146,6 +165,7 @@ export interface PodSettings {
   readonly prometheusMerge: boolean;
   /** From proxy.istio.io/config, else the configuration (a headless Service may still hold the pod: see the plan's hold). */
   readonly holdApplicationUntilProxyStarts: boolean;
+  readonly holdDecidedBy: DecidedBy;
   /** The pod's `proxy.istio.io/config` (parsed once) merged over the mesh-wide `proxy.proxyConfig`. */
   readonly proxyConfig: PodProxyConfig;
   /** What to do with undeclared peer ports behind a headless Service, and which setting said so. */
@@ -224,6 +244,15 @@ export interface HoldDecision {
   /** The application containers start only once the proxy is ready. */
   readonly hold: boolean;
   readonly reason: string;
+  /** The setting, annotation or Service that decided. */
+  readonly decidedBy: DecidedBy;
+}
+
+/** Whether kubelet's probes are pointed at pilot-agent, and what decided it. */
+export interface ProbeRewriteSetting {
+  /** The pod's annotation, else the configuration, with a template's own annotation over both. */
+  readonly enabled: boolean;
+  readonly decidedBy: DecidedBy;
 }
 
 /** One probe or lifecycle hook the plan points at the agent (or moves to the current status port). */
@@ -285,6 +314,8 @@ interface PlanCommon {
 export interface SkipPlan extends PlanCommon {
   readonly action: 'skip';
   readonly reason: string;
+  /** The field, label or setting that decided not to inject. */
+  readonly decidedBy: DecidedBy;
 }
 
 export interface RejectPlan extends PlanCommon {
@@ -298,6 +329,8 @@ export interface InjectPlan extends PlanCommon {
   readonly action: 'inject';
   /** Why the pod is injected. */
   readonly reason: string;
+  /** The field, label or setting that decided to inject. */
+  readonly decidedBy: DecidedBy;
   readonly config: MeshgateConfig;
   /** The injection templates rendered, in order (inject.istio.io/templates or templates.default, aliases expanded). */
   readonly templates: readonly string[];
@@ -320,6 +353,8 @@ export interface InjectPlan extends PlanCommon {
   /** The overrides annotation to write on a first injection (saved for re-injection), when any. */
   readonly overridesAnnotation: string | undefined;
   readonly prometheus: PrometheusPlan;
+  /** The probe rewrite switch as post-processing reads it (a template may turn it off). */
+  readonly probeRewrite: ProbeRewriteSetting;
   readonly probes: ProbePlan;
   readonly layout: InjectedLayout;
   /** The `sidecar.istio.io/status` value. */

@@ -6,7 +6,17 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { AnalysisReport, SourcedResource, WorkloadReport } from '../../src/analyze/types.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
-import { analyzeResources, builtinRules } from './helpers.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig } from '../../src/config/defaults.js';
+import type { MeshgateConfig } from '../../src/config/types.js';
+import { injectPod, type DecidedBy, type Note } from '../../src/inject/index.js';
+import type { Namespace } from '../../src/k8s/objects.js';
+import { podFromTemplate, podTemplateOf } from '../../src/k8s/workloads.js';
+import { runCli } from '../helpers/run-cli.js';
+import { fixturesDir } from '../helpers/paths.js';
+import { analyzeFiles, analyzeResources, builtinRules } from './helpers.js';
 
 function objects(yaml: string, file = 'mem.yaml'): SourcedResource[] {
   return yaml
@@ -197,5 +207,109 @@ spec:
   - {name: udp, port: 8080, protocol: UDP}
 `);
     assert.deepEqual(result.findings.filter((f) => f.rule === 'multi-service-port-conflict').map((f) => f.message), []);
+  });
+});
+
+describe('the deciding field: the webhook, meshgate inject --explain and the analyzer name the same one', () => {
+  const fixture = (path: string): string => join(fixturesDir, 'analyze', path);
+
+  /** The engine as the webhook calls it, for the fixture's Deployment, with the fixture's Namespaces as the cluster view. */
+  function webhookNotes(file: string, config: MeshgateConfig): readonly Note[] {
+    const all = objects(readFileSync(file, 'utf8'), file).map((r) => r.object);
+    const deployment = all.find((o) => o.kind === 'Deployment')!;
+    const namespace = deployment.metadata!.namespace!;
+    const template = podTemplateOf(deployment);
+    assert.ok(template.ok);
+    return injectPod({
+      pod: podFromTemplate(template.ref.template, namespace),
+      config,
+      cluster: { services: [], namespaces: all.filter((o) => o.kind === 'Namespace') as Namespace[], nodes: [] },
+      mode: 'webhook',
+    }).notes;
+  }
+
+  interface Explained {
+    readonly action: string;
+    readonly decidedBy?: DecidedBy | null;
+    readonly changes: { change: string; decidedBy?: DecidedBy }[];
+  }
+
+  async function explain(file: string, extra: readonly string[] = []): Promise<Explained> {
+    const result = await runCli(['inject', '-f', file, '--explain', '-o', 'json', ...extra]);
+    assert.equal(result.code, 0, result.stderr);
+    const workloads = (JSON.parse(result.stdout) as { workloads: Explained[] }).workloads;
+    assert.equal(workloads.length, 1);
+    return workloads[0]!;
+  }
+
+  it('a label opt-out: the pod template\'s sidecar.istio.io/inject label', async () => {
+    const file = fixture('injection-disabled/invalid/label-false.yaml');
+    const expected: DecidedBy = { on: 'pod', path: 'metadata.labels["sidecar.istio.io/inject"]' };
+    assert.deepEqual(webhookNotes(file, defaultConfig()).find((n) => n.change === 'did not inject the sidecar')?.decidedBy, expected);
+    const explained = await explain(file);
+    assert.equal(explained.action, 'skip');
+    assert.deepEqual(explained.decidedBy, expected);
+    const finding = (await analyzeFiles([file])).findings.find((f) => f.rule === 'injection-disabled');
+    assert.deepEqual([finding?.resource.kind, finding?.resource.name, finding?.path], ['Deployment', 'legacy', `spec.template.${expected.path}`]);
+  });
+
+  it('a namespace opt-out: the Namespace\'s istio-injection label (meshgate inject injects anyway, and says which label the webhook obeys)', async () => {
+    const file = fixture('injection-disabled/invalid/namespace-disabled.yaml');
+    const expected: DecidedBy = { on: 'namespace', namespace: 'legacy', path: 'metadata.labels["istio-injection"]' };
+    assert.deepEqual(webhookNotes(file, defaultConfig()).find((n) => n.change === 'did not inject the sidecar')?.decidedBy, expected);
+    const explained = await explain(file);
+    assert.equal(explained.action, 'inject');
+    assert.deepEqual(explained.changes.find((c) => c.change === 'injected although the webhook would not')?.decidedBy, expected);
+    assert.deepEqual(explained.changes.find((c) => c.change === 'injected the Istio sidecar')?.decidedBy, { on: 'kube-inject' });
+    const finding = (await analyzeFiles([file])).findings.find((f) => f.rule === 'injection-disabled');
+    assert.deepEqual([finding?.resource.kind, finding?.resource.name, finding?.path], ['Namespace', 'legacy', expected.path]);
+    assert.deepEqual(finding?.affects?.map((ref) => `${ref.kind} ${ref.namespace}/${ref.name}`), ['Deployment legacy/old']);
+  });
+
+  it('a probe rewrite turned off by the configuration: injection.rewriteProbes, and no field of the workload', async () => {
+    const file = fixture('probe-rewrite-disabled/valid/default-rewrite.yaml');
+    const config = defaultConfig();
+    config.injection.rewriteProbes = false;
+    const expected: DecidedBy = { on: 'config', key: 'injection.rewriteProbes' };
+    assert.deepEqual(webhookNotes(file, config).find((n) => n.change === 'did not rewrite application probes')?.decidedBy, expected);
+    const configFile = join(mkdtempSync(join(tmpdir(), 'meshgate-decided-')), 'meshgate.yaml');
+    writeFileSync(configFile, 'injection:\n  rewriteProbes: false\n');
+    const explained = await explain(file, ['--config', configFile]);
+    assert.deepEqual(explained.changes.find((c) => c.change === 'did not rewrite application probes')?.decidedBy, expected);
+    const findings = (await analyzeFiles([file], { config })).findings.filter((f) => f.rule === 'probe-rewrite-disabled');
+    assert.deepEqual(
+      findings.map((f) => [f.resource.name, f.path, f.message, f.remediation]),
+      [
+        [
+          'web',
+          '',
+          'Probe rewriting is off (injection.rewriteProbes in the meshgate configuration) for web readinessProbe (httpGet). kubelet\'s plaintext probes then reach the proxy\'s inbound listener and fail under STRICT mTLS: the pod never becomes ready.',
+          'Set injection.rewriteProbes back to true in the meshgate configuration, or keep the port in PERMISSIVE mode with a PeerAuthentication portLevelMtls.',
+        ],
+      ],
+    );
+  });
+
+  it('a probe rewrite turned off by a custom template: its key in the configuration, over the pod and the configuration', async () => {
+    const file = fixture('probe-rewrite-disabled/valid/default-rewrite.yaml');
+    const config = defaultConfig();
+    config.templates.custom['no-rewrite'] = { metadata: { annotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' } } };
+    config.templates.default = ['sidecar', 'no-rewrite'];
+    const expected: DecidedBy = { on: 'config', key: 'templates.custom.no-rewrite.metadata.annotations["sidecar.istio.io/rewriteAppHTTPProbers"]' };
+    assert.deepEqual(webhookNotes(file, config).find((n) => n.change === 'did not rewrite application probes')?.decidedBy, expected);
+    const findings = (await analyzeFiles([file], { config })).findings.filter((f) => f.rule === 'probe-rewrite-disabled');
+    assert.deepEqual(findings.map((f) => [f.path, f.message.slice(0, f.message.indexOf(')') + 1)]), [['', `Probe rewriting is off (${expected.key} in the meshgate configuration)`]]);
+  });
+
+  it('Istio\'s gRPC templates turn the rewrite off without capturing traffic: no finding', async () => {
+    const file = fixture('probe-rewrite-disabled/valid/default-rewrite.yaml');
+    const config = defaultConfig();
+    config.templates.default = ['grpc-agent'];
+    assert.deepEqual(webhookNotes(file, config).find((n) => n.change === 'did not rewrite application probes')?.decidedBy, {
+      on: 'template',
+      template: 'grpc-agent',
+      path: 'metadata.annotations["sidecar.istio.io/rewriteAppHTTPProbers"]',
+    });
+    assert.deepEqual((await analyzeFiles([file], { config })).findings.filter((f) => f.rule === 'probe-rewrite-disabled'), []);
   });
 });

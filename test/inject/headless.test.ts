@@ -407,7 +407,7 @@ describe("startup order and not-ready peers (the plan's hold)", () => {
   it('holds the application and says why', () => {
     const { pod: es, services } = loadFixture('elasticsearch.yaml');
     const plan = injected(injectionOf(es, cluster(services)));
-    assert.deepEqual(plan.hold, { hold: true, reason: 'the pod sits behind a headless Service' });
+    assert.deepEqual(plan.hold, { hold: true, reason: 'the pod sits behind a headless Service', decidedBy: { on: 'service', service: 'elasticsearch-logging', path: 'spec.clusterIP' } });
     const hold = plan.notes.find((n) => n.change === 'held the application until the proxy is ready');
     assert.ok(hold);
     assert.match(hold.reason, /headless Service elasticsearch-logging/);

@@ -121,7 +121,7 @@ describe('the gRPC templates', () => {
     assert.equal(annotations['sidecar.istio.io/rewriteAppHTTPProbers'], 'false');
     assert.deepEqual(JSON.parse(annotations['sidecar.istio.io/status']!).containers, ['istio-proxy', 'echo', 'echo-proxyless']);
     assert.deepEqual(JSON.parse(annotations['proxy.istio.io/overrides']!).containers.map((c: Container) => c.name), ['echo', 'echo-proxyless']);
-    assert.ok(result.notes.some((n) => n.change === 'did not rewrite application probes' && /template grpc-agent sets sidecar.istio.io\/rewriteAppHTTPProbers: "false"/.test(n.reason)));
+    assert.ok(result.notes.some((n) => n.change === 'did not rewrite application probes' && /probe rewrite is off \(annotation sidecar\.istio\.io\/rewriteAppHTTPProbers of Istio's grpc-agent template\)/.test(n.reason)));
   });
 
   it('grpc-agent: injecting again gives the same pod', () => {
