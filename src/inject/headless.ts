@@ -6,6 +6,7 @@ import { isObject, type Container, type ContainerPort, type Pod, type Service } 
 import { isReservedPort, RESERVED_PORT_RANGE } from '../k8s/istio-ports.js';
 import { isHeadless, serviceTargetMatchesContainerPort } from '../k8s/ports.js';
 import { servicesSelecting } from '../k8s/selectors.js';
+import { describeDecidedBy } from './decided-by.js';
 import { note, type ClusterView, type HeadlessPlan, type NotReadyAddresses, type Note, type PodSettings } from './types.js';
 
 /** Per-pod override of `headless.undeclaredPorts` (in the annotation catalogue). */
@@ -167,10 +168,15 @@ export function headlessServicesPhrase(names: readonly string[]): string {
  * The headless policy for one pod. No plan when no headless Service selects the pod, when the cluster
  * view is empty, or when a live view has not synced (the plan warns about that).
  */
+/** `undeclared ports: ignore, set by annotation meshgate.io/headless-ports of the pod`: the policy and what set it, for notes and findings. */
+export function undeclaredPortsPolicyPhrase(settings: Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsDecidedBy'>): string {
+  return `undeclared ports: ${settings.undeclaredPorts}, set by ${describeDecidedBy(settings.undeclaredPortsDecidedBy)}`;
+}
+
 export function planHeadless(input: {
   readonly pod: Readonly<Pod>;
   readonly cluster: ClusterView;
-  readonly settings: Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsSource'>;
+  readonly settings: Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsDecidedBy'>;
 }): HeadlessPlan | undefined {
   const { pod, cluster, settings } = input;
   if (cluster.synced === false) return undefined;
@@ -183,7 +189,7 @@ export function planHeadless(input: {
   const reserved = undeclared.filter((p) => isReservedPort(p.port));
   const peerPorts = undeclared.filter((p) => !isReservedPort(p.port)).map((p) => p.port);
   const policy = settings.undeclaredPorts;
-  const source = settings.undeclaredPortsSource;
+  const source = undeclaredPortsPolicyPhrase(settings);
   const names = headless.map(nameOf);
   const who = headlessServicesPhrase(names);
   const declared = whatServicesDeclare(selecting);

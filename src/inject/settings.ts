@@ -213,10 +213,9 @@ export function readPodSettings(input: ReadPodSettingsInput): SettingsResult {
 }
 
 /** `meshgate.io/headless-ports` (checked above) over `headless.undeclaredPorts`. */
-function undeclaredPortsPolicy(annotation: string | undefined, config: MeshgateConfig): Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsSource'> {
-  if (annotation === 'exclude' || annotation === 'ignore') return { undeclaredPorts: annotation, undeclaredPortsSource: `annotation ${A.headlessPorts} is ${annotation}` };
-  const configured = config.headless.undeclaredPorts;
-  return { undeclaredPorts: configured, undeclaredPortsSource: `headless.undeclaredPorts is ${configured} in the meshgate configuration` };
+function undeclaredPortsPolicy(annotation: string | undefined, config: MeshgateConfig): Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsDecidedBy'> {
+  if (annotation === 'exclude' || annotation === 'ignore') return { undeclaredPorts: annotation, undeclaredPortsDecidedBy: onPod(annotationPath(A.headlessPorts)) };
+  return { undeclaredPorts: config.headless.undeclaredPorts, undeclaredPortsDecidedBy: onConfig('headless.undeclaredPorts') };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

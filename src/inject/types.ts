@@ -170,7 +170,8 @@ export interface PodSettings {
   readonly proxyConfig: PodProxyConfig;
   /** What to do with undeclared peer ports behind a headless Service, and which setting said so. */
   readonly undeclaredPorts: 'exclude' | 'ignore';
-  readonly undeclaredPortsSource: string;
+  /** What set undeclaredPorts: the pod's annotation or the configuration. */
+  readonly undeclaredPortsDecidedBy: DecidedBy;
 }
 
 export type SettingsResult =

@@ -214,7 +214,7 @@ describe('readPodSettings: defaults', () => {
       holdDecidedBy: { on: 'config', key: 'proxy.holdApplicationUntilProxyStarts' },
       proxyConfig: { raw: {} },
       undeclaredPorts: 'exclude',
-      undeclaredPortsSource: 'headless.undeclaredPorts is exclude in the meshgate configuration',
+      undeclaredPortsDecidedBy: { on: 'config', key: 'headless.undeclaredPorts' },
     };
     assert.deepEqual(settings, expected);
     assert.deepEqual(notes, []);

@@ -126,7 +126,7 @@ describe('headless policy on the corpus StatefulSets', { skip: corpusSkip }, () 
   it('Elasticsearch add-on: its governing Service is not in the file, so no headless handling (and kube-system is never injected)', () => {
     const { pod, services } = scenario('elasticsearch-logging', 'k8s-addons/es-statefulset.yaml');
     assert.deepEqual(services, []);
-    const settings = { undeclaredPorts: 'exclude', undeclaredPortsSource: 'headless.undeclaredPorts is exclude' } as const;
+    const settings = { undeclaredPorts: 'exclude', undeclaredPortsDecidedBy: { on: 'config', key: 'headless.undeclaredPorts' } } as const;
     assert.equal(planHeadless({ pod, cluster: { ...EMPTY_CLUSTER_VIEW, services }, settings }), undefined);
     const whole = planInjection({ pod, config: defaultConfig(), cluster: EMPTY_CLUSTER_VIEW, mode: 'kube-inject' });
     assert.equal(whole.action === 'skip' ? whole.reason : whole.action, 'namespace kube-system is a Kubernetes system namespace, which Istio never injects');

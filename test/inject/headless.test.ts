@@ -351,7 +351,7 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
     assert.match(exclusion.reason, /headless Service cassandra declares only 9042/);
     assert.match(exclusion.reason, /plaintext passthrough that a STRICT peer resets/);
     assert.match(exclusion.reason, /no longer mTLS-protected or policy-enforced/);
-    assert.match(exclusion.reason, /headless\.undeclaredPorts is exclude/);
+    assert.match(exclusion.reason, /undeclared ports: exclude, set by headless\.undeclaredPorts in the meshgate configuration/);
   });
 
   it('ignore from the configuration leaves the ports captured, with a warning', () => {
@@ -361,7 +361,7 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
     const warning = plan.notes.find((n) => n.change === 'left undeclared peer ports 7000 captured');
     assert.ok(warning);
     assert.equal(warning.severity, 'warning');
-    assert.match(warning.reason, /headless\.undeclaredPorts is ignore/);
+    assert.match(warning.reason, /undeclared ports: ignore, set by headless\.undeclaredPorts in the meshgate configuration/);
     assert.ok(!plan.notes.some((n) => n.change.startsWith('excluded peer ports')));
   });
 
@@ -369,12 +369,12 @@ describe('policy: configuration and the meshgate.io/headless-ports annotation', 
     const ignoring = withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: 'ignore' });
     const ignored = planOf(headlessOf(ignoring, cluster(services), configWith('exclude')));
     assert.equal(ignored.policy, 'ignore');
-    assert.match(ignored.notes[0]!.reason, /annotation meshgate\.io\/headless-ports is ignore/);
+    assert.match(ignored.notes[0]!.reason, /undeclared ports: ignore, set by annotation meshgate\.io\/headless-ports of the pod/);
 
     const excluding = withAnnotations(cassandra, { [HEADLESS_PORTS_ANNOTATION]: 'exclude' });
     const excluded = planOf(headlessOf(excluding, cluster(services), configWith('ignore')));
     assert.equal(excluded.policy, 'exclude');
-    assert.match(excluded.notes[0]!.reason, /annotation meshgate\.io\/headless-ports is exclude/);
+    assert.match(excluded.notes[0]!.reason, /undeclared ports: exclude, set by annotation meshgate\.io\/headless-ports of the pod/);
   });
 
   it('an invalid annotation value refuses the pod, naming the value and what is allowed', () => {

@@ -3,7 +3,7 @@
 // peer traffic. meshgate excludes them from capture by default (DESIGN.md, headless services); the
 // better fix is to declare them on the headless Service, which this finding shows as a patch. The peer
 // ports and the policy are the injector's plan: the report says exactly what the webhook will do.
-import { servicePortsToDeclare, undeclaredPorts } from '../../inject/headless.js';
+import { servicePortsToDeclare, undeclaredPorts, undeclaredPortsPolicyPhrase } from '../../inject/headless.js';
 import type { Service } from '../../k8s/objects.js';
 import { podFromTemplate } from '../../k8s/workloads.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
@@ -15,6 +15,11 @@ type DeclaredPort = ReturnType<typeof servicePortsToDeclare>[number];
 function patchFor(service: Service, ports: readonly DeclaredPort[]): string {
   const operations = ports.map((port) => ({ op: 'add', path: '/spec/ports/-', value: { name: port.name, port: port.port, targetPort: port.targetPort } }));
   return `kubectl -n ${service.metadata?.namespace ?? 'default'} patch service ${service.metadata?.name ?? ''} --type=json -p '${JSON.stringify(operations)}'`;
+}
+
+/** The injector's phrase as the start of a sentence of the message. */
+function sentence(phrase: string): string {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
 }
 
 export const rule: CodeRule = {
@@ -32,7 +37,7 @@ export const rule: CodeRule = {
       const handling =
         headless.policy === 'exclude'
           ? 'meshgate excludes them from inbound and outbound capture and holds the application until the proxy is ready, so peer traffic bypasses mTLS'
-          : `${plan.settings.undeclaredPortsSource}: they stay captured and peer connections will fail under STRICT mTLS`;
+          : `${sentence(undeclaredPortsPolicyPhrase(plan.settings))}: they stay captured and peer connections will fail under STRICT mTLS`;
       drafts.push({
         resource: workload.ref,
         path: specPath(workload, 'containers'),
