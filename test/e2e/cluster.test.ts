@@ -18,6 +18,7 @@ import { send } from '../helpers/https-client.js';
 import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
 import { fixturesDir } from '../helpers/paths.js';
 import { podProblems } from '../helpers/pod-schema.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MWC = 'admissionregistration.k8s.io/mutatingwebhookconfigurations';
 const VWC = 'admissionregistration.k8s.io/validatingwebhookconfigurations';
@@ -41,15 +42,6 @@ function secretData(fake: FakeApiServer, key: string): string {
 function caBundles(fake: FakeApiServer, resource: string): (string | undefined)[] {
   const configuration = fake.get(resource, undefined, 'meshgate') as { webhooks?: { clientConfig?: { caBundle?: string } }[] } | undefined;
   return (configuration?.webhooks ?? []).map((w) => w.clientConfig?.caBundle);
-}
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
 }
 
 async function servedFingerprint(replica: MeshgateProcess, ca: string): Promise<string> {

@@ -11,6 +11,7 @@ import { admissionReview, applyJsonPatch, readAnswer, samplePod } from '../helpe
 import { FakeApiServer, type StoredObject } from '../helpers/fake-apiserver.js';
 import { send } from '../helpers/https-client.js';
 import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** The injector ConfigMap as the istio-discovery chart writes it: `values` as JSON, `config` as YAML. */
 function injectorConfigMap(name: string, values: Record<string, unknown>, config = 'policy: enabled\ndefaultTemplates: [sidecar]\n'): StoredObject {
@@ -29,15 +30,6 @@ const CLUSTER: StoredObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
   { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { nodeInfo: { kubeletVersion: 'v1.34.0' } } },
 ];
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
 
 describe('meshgate serve --istio-revision (fake API server)', () => {
   let dir: string;

@@ -14,6 +14,7 @@ import { FakeApiServer, type StoredObject } from '../helpers/fake-apiserver.js';
 import { keepAliveAgent, send } from '../helpers/https-client.js';
 import { startMeshgate, type MeshgateProcess } from '../helpers/meshgate-process.js';
 import { samplePod, sleep, startSelfSignedWebhook } from './support.js';
+import { eventually } from '../helpers/eventually.js';
 
 interface ServingPair {
   readonly certPem: string;
@@ -24,15 +25,6 @@ interface ServingPair {
 async function issue(ca: CertificateAuthority): Promise<ServingPair> {
   const serving = await generateServingCertificate({ ca, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], now: new Date(), days: 30 });
   return { certPem: serving.certPem, keyPem: serving.keyPem, fingerprint: new X509Certificate(serving.certPem).fingerprint256 };
-}
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for: ${what}`);
 }
 
 // No loop of these tests runs longer than this, whatever happens to the assertions around it.

@@ -6,6 +6,7 @@ import { caBundlePatch, CaBundlePatcher } from '../../src/server/ca-bundle.js';
 import { createLogger } from '../../src/server/logging.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { FakeApiServer, type StoredObject } from '../helpers/fake-apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 const MWC = 'admissionregistration.k8s.io/mutatingwebhookconfigurations';
@@ -18,14 +19,6 @@ function configuration(kind: string, caBundles: (string | undefined)[]): StoredO
     metadata: { name: 'meshgate' },
     webhooks: caBundles.map((caBundle, i) => ({ name: `w${i}.meshgate.io`, clientConfig: { service: { name: 'meshgate', namespace: 'meshgate' }, ...(caBundle ? { caBundle } : {}) } })),
   };
-}
-
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('caBundle', () => {
@@ -69,11 +62,11 @@ describe('caBundle', () => {
       const patcher = new CaBundlePatcher({ kubeConfig, configurationName: 'meshgate', logger, metrics });
       const expected = Buffer.from('PEM-1').toString('base64');
       patcher.publish('PEM-1');
-      await eventually(() => [...bundles(MWC), ...bundles(VWC)].every((b) => b === expected));
+      await eventually('every caBundle is the CA', () => [...bundles(MWC), ...bundles(VWC)].every((b) => b === expected));
       const patches = fake.requests.filter((r) => r.method === 'PATCH').length;
       assert.equal(patches, 2);
       patcher.publish('PEM-1');
-      await eventually(() => fake.requests.filter((r) => r.method === 'GET' && r.path.includes('webhookconfigurations')).length >= 4);
+      await eventually('the configurations listed again', () => fake.requests.filter((r) => r.method === 'GET' && r.path.includes('webhookconfigurations')).length >= 4);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(fake.requests.filter((r) => r.method === 'PATCH').length, patches);
       assert.match(await metrics.registry.metrics(), /meshgate_ca_bundle_patches_total\{configuration="mutating",outcome="unchanged"\} 1/);
@@ -84,10 +77,10 @@ describe('caBundle', () => {
       fake.forbid('admissionregistration.k8s.io/mutatingwebhookconfigurations');
       const patcher = new CaBundlePatcher({ kubeConfig, configurationName: 'meshgate', logger, initialRetryMs: 20, maxRetryMs: 100 });
       patcher.publish('PEM-2');
-      await eventually(() => fake.requests.filter((r) => r.status === 403).length >= 3);
+      await eventually('three refused patches', () => fake.requests.filter((r) => r.status === 403).length >= 3);
       fake.forbid('admissionregistration.k8s.io/mutatingwebhookconfigurations', false);
       const expected = Buffer.from('PEM-2').toString('base64');
-      await eventually(() => [...bundles(MWC), ...bundles(VWC)].every((b) => b === expected));
+      await eventually('every caBundle put back', () => [...bundles(MWC), ...bundles(VWC)].every((b) => b === expected));
       patcher.stop();
     });
   });

@@ -9,6 +9,7 @@ import { InformerClusterView } from '../../src/server/cluster-view.js';
 import { createLogger } from '../../src/server/logging.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { FakeApiServer, type FakeApiServerOptions, type StoredObject } from '../helpers/fake-apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 
@@ -17,14 +18,6 @@ const objects: StoredObject[] = [
   { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { nodeInfo: { kubeletVersion: 'v1.33.0' } } },
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { clusterIP: 'None', selector: { app: 'db' } } },
 ];
-
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('InformerClusterView', () => {
   let fake: FakeApiServer | undefined;
@@ -64,7 +57,7 @@ describe('InformerClusterView', () => {
     assert.equal(view.snapshot(), first, 'the same snapshot while nothing changes');
     fake.upsert({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' } } });
     fake.remove('services', 'shop', 'db');
-    await eventually(() => view.snapshot().services.map((s) => s.metadata?.name).join() === 'web');
+    await eventually('the view to hold Service web', () => view.snapshot().services.map((s) => s.metadata?.name).join() === 'web');
   });
 
   it('stays unsynced while a resource is forbidden, and syncs once allowed', async () => {
@@ -83,7 +76,7 @@ describe('InformerClusterView', () => {
     assert.equal(view.connected(), true);
     fake.forbid('networking.istio.io/gateways', false);
     // Unavailable kinds are looked at again after maxRetryMs.
-    await eventually(() => view.objects().length === 4, 5000);
+    await eventually('the view to hold 4 objects', () => view.objects().length === 4, 5000);
     assert.deepEqual(
       view.objects().map((o) => `${o.kind}/${o.metadata?.name}`),
       ['Service/db', 'Namespace/shop', 'Node/n1', 'DestinationRule/db'],
@@ -94,12 +87,12 @@ describe('InformerClusterView', () => {
     const { fake, view } = await startView({ objects });
     await view.waitForSync(5000);
     await fake.stop();
-    await eventually(() => !view.connected());
+    await eventually('the view to see the API server gone', () => !view.connected());
     assert.deepEqual(view.snapshot().services.map((s) => s.metadata?.name), ['db']);
     assert.equal(view.synced(), true);
     fake.upsert({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: 'shop' } });
     await fake.restart();
-    await eventually(() => view.snapshot().services.length === 2, 8000);
-    await eventually(() => view.connected(), 8000);
+    await eventually('the view to hold 2 Services again', () => view.snapshot().services.length === 2, 8000);
+    await eventually('the view to reconnect', () => view.connected(), 8000);
   });
 });

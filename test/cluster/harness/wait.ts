@@ -1,5 +1,6 @@
 // Waiting on the cluster: conditions polled until they hold, pods of a namespace, and why a
 // controller could not create its pods.
+import { eventually as pollUntil } from '../../helpers/eventually.js';
 import type { ControlPlane } from './control-plane.js';
 import type { PodJson } from './test-webhooks.js';
 
@@ -7,14 +8,9 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it holds; throws naming `what` after timeoutMs. */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for: ${what}`);
+/** `eventually` (test/helpers) with the cluster's pace: API server round trips and controllers are slower. */
+export function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 250): Promise<void> {
+  return pollUntil(what, check, timeoutMs, everyMs);
 }
 
 export async function podsIn(plane: ControlPlane, namespace: string, selector?: string): Promise<PodJson[]> {
