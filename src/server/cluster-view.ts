@@ -74,8 +74,8 @@ export class InformerClusterView implements ClusterViewSource {
       kubeConfig: options.kubeConfig,
       logger: options.logger,
       ...(options.metrics ? { metrics: options.metrics } : {}),
-      initialRetryMs: options.initialRetryMs ?? 200,
-      maxRetryMs: options.maxRetryMs ?? 30_000,
+      initialRetryMs: options.initialRetryMs,
+      maxRetryMs: options.maxRetryMs,
       logPrefix: 'cluster view: ',
       onListed: () => this.onListed(),
       onChange: () => {

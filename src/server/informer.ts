@@ -21,9 +21,9 @@ export interface WatchOptions {
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
   readonly metrics?: WebhookMetrics;
-  /** First retry delay after an API server error; doubles up to maxRetryMs. */
-  readonly initialRetryMs: number;
-  readonly maxRetryMs: number;
+  /** First retry delay after an API server error (default 200 ms); doubles up to maxRetryMs (default 30 s). */
+  readonly initialRetryMs?: number;
+  readonly maxRetryMs?: number;
   /** Starts every log message, e.g. `cluster view: `. */
   readonly logPrefix: string;
   /** After the first list (and after a list that follows unavailability). */
@@ -31,6 +31,9 @@ export interface WatchOptions {
   /** Any object added, changed or deleted. */
   readonly onChange?: (watched: WatchedResource) => void;
 }
+
+const DEFAULT_INITIAL_RETRY_MS = 200;
+const DEFAULT_MAX_RETRY_MS = 30_000;
 
 function statusOf(error: unknown): number | undefined {
   const value = error as { code?: unknown; statusCode?: unknown } | undefined;
@@ -134,13 +137,13 @@ export class WatchedResource {
       this.unavailable = true;
       this.options.onChange?.(this);
       this.options.metrics?.clusterViewConnected.set({ resource: name }, 0);
-      restart(this.options.maxRetryMs);
+      restart(this.options.maxRetryMs ?? DEFAULT_MAX_RETRY_MS);
       return;
     }
     this.connected = false;
     this.failures += 1;
     this.options.metrics?.clusterViewConnected.set({ resource: name }, 0);
-    const delay = Math.min(this.options.maxRetryMs, this.options.initialRetryMs * 2 ** Math.min(this.failures - 1, 16));
+    const delay = Math.min(this.options.maxRetryMs ?? DEFAULT_MAX_RETRY_MS, (this.options.initialRetryMs ?? DEFAULT_INITIAL_RETRY_MS) * 2 ** Math.min(this.failures - 1, 16));
     const fields = { resource: name, error: describeError(error), retryInMs: delay, cachedObjects: this.informer.list().length };
     if (this.listed) this.options.logger.warn(fields, `${this.options.logPrefix}API server unreachable, serving from the cache`);
     else this.options.logger.warn(fields, `${this.options.logPrefix}${this.spec.required ? 'cannot list yet; not ready' : 'cannot list yet'}`);
