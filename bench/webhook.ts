@@ -3,11 +3,11 @@
 // answers with meshgate's own answer (patch included): the reference for the I/O meshgate cannot avoid.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { parse as parseYaml } from 'yaml';
+import { send } from '../test/helpers/https-client.js';
 import { runLoad, type LoadResult } from './lib/loadgen.js';
 import { cpuSecondsOf, freePort, memoryOf, startProcess, type StartedProcess } from './lib/processes.js';
 import { benchDir, builtBenchDir, cliBin } from './lib/paths.js';
@@ -62,16 +62,8 @@ export function validateBody(): string {
 }
 
 /** meshgate's answer to one review, as the bytes it sends. */
-function answerOf(url: string, body: string, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+async function answerOf(url: string, body: string, ca: string): Promise<string> {
+  return (await send({ url, body, ca, headers: { 'content-type': 'application/json' } })).text;
 }
 
 function httpOk(url: string): Promise<boolean> {
