@@ -66,11 +66,6 @@ export function resolveInputs(inputs: LoadedInputs, istio: IstioSettings = {}): 
   return resolved;
 }
 
-/** Throws ConfigError naming the file (unreadable, not YAML, keys that fail the schema, unusable values). */
-export async function loadConfigFile(path: string | undefined): Promise<MeshgateConfig> {
-  return resolveInputs(await readConfigInputs(path !== undefined ? { config: path } : {})).config;
-}
-
 export function configFilesFrom(args: ParsedArgs): ConfigFiles {
   const config = stringFlag(args, 'config');
   const istioValues = stringFlag(args, 'istio-values');
