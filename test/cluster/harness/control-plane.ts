@@ -17,6 +17,7 @@ import { istioCrdFile } from './istio-crds.js';
 import { describeFailure, runKubectl, type KubectlResult } from './kubectl.js';
 import { makeControlPlanePki, type ControlPlanePki } from './pki.js';
 import { killAllNow, removeWithProcesses, startProcess, type TrackedProcess } from './processes.js';
+import { sleep } from './wait.js';
 
 export interface ControlPlaneOptions {
   /** Apply Istio's CRDs (default true). */
@@ -36,10 +37,6 @@ export interface ApiAnswer {
 const SERVICE_CIDR = '10.0.0.0/24';
 const SERVICE_IP = '10.0.0.1';
 export const NODE_NAME = 'node-1';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
