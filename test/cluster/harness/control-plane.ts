@@ -8,9 +8,9 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { send } from '../../helpers/https-client.js';
 import { freePort } from '../../helpers/meshgate-process.js';
 import { locateKubeAssets, type KubeAssets } from './assets.js';
 import { istioCrdFile } from './istio-crds.js';
@@ -287,39 +287,17 @@ export class ControlPlane {
   }
 
   /** A request to the API server as the admin user. */
-  api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        `${this.server}${path}`,
-        {
-          method,
-          ca: this.pki.ca.certPem,
-          cert: this.pki.admin.certPem,
-          key: this.pki.admin.keyPem,
-          agent: false,
-          timeout: 10_000,
-          headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              parsed = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed, text });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.end(payload);
+  async api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer> {
+    const answer = await send({
+      url: `${this.server}${path}`,
+      method,
+      ca: this.pki.ca.certPem,
+      cert: this.pki.admin.certPem,
+      key: this.pki.admin.keyPem,
+      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
+    return { status: answer.status, body: answer.json, text: answer.text };
   }
 
   /** kubectl as the admin (or with another kubeconfig). */
