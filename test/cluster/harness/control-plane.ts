@@ -7,7 +7,6 @@
 // each namespace's `default` ServiceAccount.
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { send } from '../../helpers/https-client.js';
@@ -202,17 +201,9 @@ export class ControlPlane {
     return `${proc.name} exited (${String(await proc.exited)}):\n${await proc.logTail()}`;
   }
 
-  private etcdHealthy(): Promise<true | undefined> {
-    return new Promise((resolve) => {
-      const req = httpRequest(`http://127.0.0.1:${this.ports.etcd}/health`, { timeout: 2000 }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(res.statusCode === 200 && text.includes('"health":"true"') ? true : undefined));
-      });
-      req.on('error', () => resolve(undefined));
-      req.on('timeout', () => req.destroy());
-      req.end();
-    });
+  private async etcdHealthy(): Promise<true | undefined> {
+    const answer = await send({ url: `http://127.0.0.1:${this.ports.etcd}/health`, timeoutMs: 2000 }).catch(() => undefined);
+    return answer?.status === 200 && answer.text.includes('"health":"true"') ? true : undefined;
   }
 
   private apiserverArgs(): string[] {
