@@ -2,17 +2,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { benchDir, cliBin } from './lib/paths.js';
+import { median } from './lib/stats.js';
 
 export interface StartupRow {
   readonly command: string;
   readonly medianMs: number;
   readonly minMs: number;
   readonly ratioToBareNode: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function timeRuns(args: readonly string[], runs: number): number[] {

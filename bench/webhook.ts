@@ -3,14 +3,15 @@
 // answers with meshgate's own answer (patch included): the reference for the I/O meshgate cannot avoid.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { parse as parseYaml } from 'yaml';
+import { send } from '../test/helpers/https-client.js';
 import { runLoad, type LoadResult } from './lib/loadgen.js';
 import { cpuSecondsOf, freePort, memoryOf, startProcess, type StartedProcess } from './lib/processes.js';
 import { benchDir, builtBenchDir, cliBin } from './lib/paths.js';
+import { combineRounds, median } from './lib/stats.js';
 
 export interface WebhookRow {
   readonly route: '/mutate' | '/validate';
@@ -62,16 +63,8 @@ export function validateBody(): string {
 }
 
 /** meshgate's answer to one review, as the bytes it sends. */
-function answerOf(url: string, body: string, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+async function answerOf(url: string, body: string, ca: string): Promise<string> {
+  return (await send({ url, body, ca, headers: { 'content-type': 'application/json' } })).text;
 }
 
 function httpOk(url: string): Promise<boolean> {
@@ -112,28 +105,9 @@ async function measure(pid: number, load: Parameters<typeof runLoad>[0]): Promis
   return { result, cpuMicrosPerRequest: result.requests > 0 ? (cpu * 1e6) / result.requests : 0 };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Rounds of one server as one result: requests and errors summed, rates and latencies the median round's. */
+/** Rounds of one server as one result, with the median round's CPU per request. */
 function combined(rounds: readonly Measured[]): { result: LoadResult; cpu: number } {
-  const of = (pick: (r: LoadResult) => number): number => median(rounds.map((m) => pick(m.result)));
-  return {
-    result: {
-      requests: rounds.reduce((sum, m) => sum + m.result.requests, 0),
-      errors: rounds.reduce((sum, m) => sum + m.result.errors, 0),
-      non2xx: rounds.reduce((sum, m) => sum + m.result.non2xx, 0),
-      requestsPerSecond: of((r) => r.requestsPerSecond),
-      p50Ms: of((r) => r.p50Ms),
-      p99Ms: of((r) => r.p99Ms),
-      p999Ms: of((r) => r.p999Ms),
-      maxMs: Math.max(...rounds.map((m) => m.result.maxMs)),
-    },
-    cpu: median(rounds.map((m) => m.cpuMicrosPerRequest)),
-  };
+  return { result: combineRounds(rounds.map((m) => m.result)), cpu: median(rounds.map((m) => m.cpuMicrosPerRequest)) };
 }
 
 /**

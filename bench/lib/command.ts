@@ -4,20 +4,10 @@
 // compared; growth in its last 10 ms can be missed. The analyzer benchmark and the peer benchmark
 // both measure `meshgate analyze` with meshgateAnalyze, so their figures are the same measurement.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { CommandFigures } from '../peer-figures.js';
 import { cliBin } from './paths.js';
-
-
-function highWaterMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
+import { memoryOf } from './processes.js';
 
 /** Runs `command args` with output discarded (stderr kept for the error) and measures it. */
 export function measureCommand(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CommandFigures> {
@@ -30,7 +20,7 @@ export function measureCommand(command: string, args: readonly string[], env: Re
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     let peak = 0;
-    const timer = setInterval(() => (peak = Math.max(peak, highWaterMb(child.pid!))), 10);
+    const timer = setInterval(() => (peak = Math.max(peak, memoryOf(child.pid!).peakRssMb)), 10);
     child.once('error', (error) => {
       clearInterval(timer);
       reject(error);

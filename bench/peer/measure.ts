@@ -14,6 +14,7 @@ import { startPeer } from '../../test/cluster/harness/peer.js';
 import { generateCluster } from '../lib/generate-cluster.js';
 import { runLoad, type LoadResult } from '../lib/loadgen.js';
 import { memoryOf } from '../lib/processes.js';
+import { combineRounds, median } from '../lib/stats.js';
 import { mutateBody, validateBody } from '../webhook.js';
 import type { AnalyzeComparison, CommandFigures, PeerOutcome, RouteComparison, ServerFigures } from '../peer-figures.js';
 import { meshgateAnalyze, measureCommand } from '../lib/command.js';
@@ -29,12 +30,6 @@ if (!out) throw new Error('usage: measure.js --out FILE [--quick]');
 
 const say = (line: string): void => void process.stderr.write(`peer: ${line}\n`);
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 const ANALYZE_ROUNDS = 3;
 
 /** The median wall time and the median peak of several runs of one command (same exit code each time). */
@@ -43,13 +38,8 @@ function medianCommand(runs: readonly CommandFigures[]): CommandFigures {
 }
 
 function summary(rounds: readonly LoadResult[]): ServerFigures {
-  return {
-    requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
-    p50Ms: median(rounds.map((r) => r.p50Ms)),
-    p99Ms: median(rounds.map((r) => r.p99Ms)),
-    errors: rounds.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
-    rounds,
-  };
+  const all = combineRounds(rounds);
+  return { requestsPerSecond: all.requestsPerSecond, p50Ms: all.p50Ms, p99Ms: all.p99Ms, errors: all.errors + all.non2xx, rounds };
 }
 
 async function answerOf(url: string, body: string, ca: string): Promise<{ allowed: boolean; patched: boolean }> {

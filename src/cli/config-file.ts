@@ -66,11 +66,6 @@ export function resolveInputs(inputs: LoadedInputs, istio: IstioSettings = {}): 
   return resolved;
 }
 
-/** Throws ConfigError naming the file (unreadable, not YAML, keys that fail the schema, unusable values). */
-export async function loadConfigFile(path: string | undefined): Promise<MeshgateConfig> {
-  return resolveInputs(await readConfigInputs(path !== undefined ? { config: path } : {})).config;
-}
-
 export function configFilesFrom(args: ParsedArgs): ConfigFiles {
   const config = stringFlag(args, 'config');
   const istioValues = stringFlag(args, 'istio-values');
@@ -84,9 +79,19 @@ export function reportFindings(findings: readonly ConfigFinding[], command: stri
   for (const finding of findings) if (finding.severity === 'warning') io.stderr.write(`meshgate ${command}: warning: ${formatFinding(finding)}\n`);
 }
 
+/**
+ * The configuration of a command from its flags, warnings printed, and the inputs it was resolved from
+ * (serve resolves them again when Istio's ConfigMaps change, without reading the files again); throws
+ * ConfigError (exit code 2).
+ */
+export async function loadCommandInputs(args: ParsedArgs, command: string, io: CommandIo): Promise<{ config: MeshgateConfig; inputs: LoadedInputs }> {
+  const inputs = await readConfigInputs(configFilesFrom(args));
+  const resolved = resolveInputs(inputs);
+  reportFindings(resolved.findings, command, io);
+  return { config: resolved.config, inputs };
+}
+
 /** The configuration of a command from its flags, warnings printed; throws ConfigError (exit code 2). */
 export async function loadCommandConfig(args: ParsedArgs, command: string, io: CommandIo): Promise<MeshgateConfig> {
-  const resolved = resolveInputs(await readConfigInputs(configFilesFrom(args)));
-  reportFindings(resolved.findings, command, io);
-  return resolved.config;
+  return (await loadCommandInputs(args, command, io)).config;
 }

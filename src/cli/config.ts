@@ -5,15 +5,12 @@ import { defaultConfig } from '../config/defaults.js';
 import { formatFinding } from '../config/istio/translate.js';
 import { ConfigError, configDifference, configToYaml } from '../config/load.js';
 import { booleanFlag, formatHelp, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { configFilesFrom, readConfigInputs, resolveInputs } from './config-file.js';
+import { CONFIG_FLAGS, configFilesFrom, readConfigInputs, resolveInputs } from './config-file.js';
 import type { Command, CommandIo } from './main.js';
 
-const FROM_ISTIO_FLAGS: readonly FlagSpec[] = [
-  { name: 'istio-values', type: 'string', valueName: 'FILE', description: "Istio's injector values: istio-discovery chart values, an IstioOperator, or ConfigMap istio-sidecar-injector" },
-  { name: 'mesh-config', type: 'string', valueName: 'FILE', description: "Istio's MeshConfig, or ConfigMap istio" },
-  { name: 'platform', type: 'string', valueName: 'NAME', choices: ['kubernetes', 'openshift'], description: "istiod's PLATFORM" },
-  { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' },
-];
+/** The configuration flags that name Istio's settings (meshgate's own --config is not an input here). */
+const ISTIO_FLAGS = CONFIG_FLAGS.filter((flag) => flag.name !== 'config');
+const FROM_ISTIO_FLAGS: readonly FlagSpec[] = [...ISTIO_FLAGS, { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' }];
 
 const USAGE = 'meshgate config defaults | meshgate config from-istio [--istio-values FILE] [--mesh-config FILE] [--platform NAME]';
 
@@ -31,7 +28,7 @@ async function fromIstio(argv: readonly string[], io: CommandIo): Promise<number
       formatHelp(
         'meshgate config from-istio [--istio-values FILE] [--mesh-config FILE] [--platform NAME]',
         "Prints the meshgate configuration equivalent to Istio's settings: the keys that differ from meshgate's\ndefaults. What meshgate does not honour is listed above it; values it cannot honour stop it (exit 2).",
-        FROM_ISTIO_FLAGS.filter((f) => f.name !== 'help'),
+        ISTIO_FLAGS,
       ),
     );
     return 0;

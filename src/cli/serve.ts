@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError } from '../config/load.js';
-import { CONFIG_FLAGS, configFilesFrom, loadCommandConfig, readConfigInputs, resolveInputs } from './config-file.js';
+import { CONFIG_FLAGS, loadCommandInputs, resolveInputs } from './config-file.js';
 import { packageRoot } from '../config/package.js';
 import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.js';
@@ -149,11 +149,11 @@ export const serveCommand: Command = async (argv, io) => {
   let config: MeshgateConfig;
   let istio: WebhookServerOptions['istio'];
   try {
-    config = await loadCommandConfig(args, 'serve', io);
+    const loaded = await loadCommandInputs(args, 'serve', io);
+    config = loaded.config;
     if (istioRevision !== undefined) {
       // meshgate's own file (and --platform) go over whatever the ConfigMaps say, each time they change.
-      const inputs = await readConfigInputs(configFilesFrom(args));
-      istio = { revision: istioRevision, namespace: istioNamespace ?? 'istio-system', resolve: (settings) => resolveInputs(inputs, settings) };
+      istio = { revision: istioRevision, namespace: istioNamespace ?? 'istio-system', resolve: (settings) => resolveInputs(loaded.inputs, settings) };
     }
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -57,7 +57,6 @@ export class IstioConfigFollower {
   private applied: string | undefined;
   private problem: string | undefined;
   private lastSeen = '';
-  private readonly waiters: (() => void)[] = [];
 
   constructor(private readonly options: IstioConfigFollowerOptions) {
     this.names = istioConfigMapNames(options.revision);
@@ -102,19 +101,6 @@ export class IstioConfigFollower {
     return { config: this.current, applied: this.applied, problem: this.problem };
   }
 
-  /** Resolves once a configuration is in force, or after timeoutMs (false). */
-  waitForConfig(timeoutMs: number): Promise<boolean> {
-    if (this.current) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref();
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-
   private evaluate(): void {
     if (!this.injector.listed || !this.mesh.listed) return;
     const injector = this.injector.list()[0];
@@ -143,7 +129,6 @@ export class IstioConfigFollower {
       metrics?.istioConfigValid.set(1);
       metrics?.istioConfigReloads.inc({ outcome: 'applied' });
       logger.info({ configMaps: seen, changed }, changed ? 'Istio configuration applied' : 'Istio configuration unchanged');
-      for (const waiter of this.waiters.splice(0)) waiter();
     } catch (error) {
       // Called from the informer's events: nothing may escape, whatever went wrong.
       const problems =

@@ -21,6 +21,9 @@ export interface RequestOptions {
   readonly body?: unknown;
   /** PEM CA bundle to verify the server against (HTTPS). */
   readonly ca?: string;
+  /** PEM client certificate and its key, for a server that authenticates clients by certificate (HTTPS). */
+  readonly cert?: string;
+  readonly key?: string;
   /** A keep-alive agent to reuse connections (HTTPS). */
   readonly agent?: Agent;
   readonly timeoutMs?: number;
@@ -48,7 +51,13 @@ export function send(options: RequestOptions): Promise<HttpAnswer> {
     const req = isHttps
       ? // Without an agent: a connection of its own and a full handshake (no pooled socket, no resumed
         // TLS session), so the certificate the server presents now is the one seen.
-        httpsRequest(url, { ...common, ...(options.ca ? { ca: options.ca } : {}), agent: options.agent ?? false })
+        httpsRequest(url, {
+          ...common,
+          ...(options.ca ? { ca: options.ca } : {}),
+          ...(options.cert ? { cert: options.cert } : {}),
+          ...(options.key ? { key: options.key } : {}),
+          agent: options.agent ?? false,
+        })
       : httpRequest(url, common);
     req.on('timeout', () => req.destroy(new Error(`request to ${options.url} timed out`)));
     req.on('error', reject);

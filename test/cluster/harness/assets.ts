@@ -3,7 +3,7 @@
 // fills (asked with --no-build, so the pinned release is named in one place only). Without either, the
 // suite is skipped with the reason.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/paths.js';
 
@@ -15,10 +15,11 @@ export interface KubeAssets {
   path(binary: KubeBinary): string;
 }
 
-function executable(path: string): boolean {
+/** A file this process may execute (a directory with the x bit is not one). */
+export function executableFile(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -39,7 +40,7 @@ export function locateKubeAssets(): LocatedAssets {
   if (located) return located;
   const fromEnv = process.env['KUBEBUILDER_ASSETS'];
   if (fromEnv) {
-    const missing = KUBE_BINARIES.filter((b) => !executable(join(fromEnv, b)));
+    const missing = KUBE_BINARIES.filter((b) => !executableFile(join(fromEnv, b)));
     located =
       missing.length === 0
         ? { found: true, assets: assetsIn(fromEnv) }

@@ -7,16 +7,16 @@
 // each namespace's `default` ServiceAccount.
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { send } from '../../helpers/https-client.js';
 import { freePort } from '../../helpers/meshgate-process.js';
 import { locateKubeAssets, type KubeAssets } from './assets.js';
 import { istioCrdFile } from './istio-crds.js';
 import { describeFailure, runKubectl, type KubectlResult } from './kubectl.js';
 import { makeControlPlanePki, type ControlPlanePki } from './pki.js';
 import { killAllNow, removeWithProcesses, startProcess, type TrackedProcess } from './processes.js';
+import { sleep } from './wait.js';
 
 export interface ControlPlaneOptions {
   /** Apply Istio's CRDs (default true). */
@@ -36,10 +36,6 @@ export interface ApiAnswer {
 const SERVICE_CIDR = '10.0.0.0/24';
 const SERVICE_IP = '10.0.0.1';
 export const NODE_NAME = 'node-1';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
@@ -205,17 +201,9 @@ export class ControlPlane {
     return `${proc.name} exited (${String(await proc.exited)}):\n${await proc.logTail()}`;
   }
 
-  private etcdHealthy(): Promise<true | undefined> {
-    return new Promise((resolve) => {
-      const req = httpRequest(`http://127.0.0.1:${this.ports.etcd}/health`, { timeout: 2000 }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(res.statusCode === 200 && text.includes('"health":"true"') ? true : undefined));
-      });
-      req.on('error', () => resolve(undefined));
-      req.on('timeout', () => req.destroy());
-      req.end();
-    });
+  private async etcdHealthy(): Promise<true | undefined> {
+    const answer = await send({ url: `http://127.0.0.1:${this.ports.etcd}/health`, timeoutMs: 2000 }).catch(() => undefined);
+    return answer?.status === 200 && answer.text.includes('"health":"true"') ? true : undefined;
   }
 
   private apiserverArgs(): string[] {
@@ -290,39 +278,17 @@ export class ControlPlane {
   }
 
   /** A request to the API server as the admin user. */
-  api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        `${this.server}${path}`,
-        {
-          method,
-          ca: this.pki.ca.certPem,
-          cert: this.pki.admin.certPem,
-          key: this.pki.admin.keyPem,
-          agent: false,
-          timeout: 10_000,
-          headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              parsed = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed, text });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.end(payload);
+  async api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer> {
+    const answer = await send({
+      url: `${this.server}${path}`,
+      method,
+      ca: this.pki.ca.certPem,
+      cert: this.pki.admin.certPem,
+      key: this.pki.admin.keyPem,
+      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
+    return { status: answer.status, body: answer.json, text: answer.text };
   }
 
   /** kubectl as the admin (or with another kubeconfig). */

@@ -19,6 +19,7 @@ import { send } from '../../helpers/https-client.js';
 import type { ControlPlane } from './control-plane.js';
 import { ISTIO_NAMESPACE, type IstioConfig } from './istio-config.js';
 import { startProcess, type TrackedProcess } from './processes.js';
+import { sleep } from './wait.js';
 
 export interface IstiodPorts {
   /** Webhooks: /inject, /validate (HTTPS). */
@@ -53,10 +54,6 @@ export interface IstiodOptions {
   /** `--log_output_level` (default `default:info`, as istiod runs in a cluster). */
   readonly logLevel?: string;
   readonly readyTimeoutMs?: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The namespace and the two ConfigMaps, before istiod starts (it reads the injector's only at start). */

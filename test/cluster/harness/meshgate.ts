@@ -12,6 +12,7 @@ import { startMeshgate, freePort, type MeshgateProcess } from '../../helpers/mes
 import { repoRoot } from '../../helpers/paths.js';
 import type { ControlPlane } from './control-plane.js';
 import { trackChild } from './processes.js';
+import { eventually } from './wait.js';
 
 export type KubeObject = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string } };
 
@@ -176,8 +177,8 @@ export async function installMeshgate(plane: ControlPlane, options: InstallOptio
 
 /** Both configurations carry a caBundle on every webhook (meshgate patched them). */
 export async function waitForCaBundle(plane: ControlPlane, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  let bundle = '';
+  await eventually('meshgate to patch caBundle into both webhook configurations', async () => {
     const bundles: (string | undefined)[] = [];
     for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
       const answer = await plane.kubectl(['get', kind, 'meshgate', '-o', 'json']);
@@ -185,10 +186,11 @@ export async function waitForCaBundle(plane: ControlPlane, timeoutMs = 30_000): 
       const object = JSON.parse(answer.stdout) as { webhooks?: WebhookEntry[] };
       bundles.push(...(object.webhooks ?? []).map((w) => w.clientConfig?.caBundle));
     }
-    if (bundles.length > 0 && bundles.every((b) => b && b === bundles[0])) return Buffer.from(bundles[0]!, 'base64').toString('utf8');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('meshgate did not patch caBundle into both webhook configurations');
+    if (bundles.length === 0 || !bundles.every((b) => b && b === bundles[0])) return false;
+    bundle = bundles[0]!;
+    return true;
+  }, timeoutMs);
+  return Buffer.from(bundle, 'base64').toString('utf8');
 }
 
 /**
@@ -197,19 +199,12 @@ export async function waitForCaBundle(plane: ControlPlane, timeoutMs = 30_000): 
  */
 export async function waitUntilInjecting(plane: ControlPlane, namespace: string, timeoutMs = 30_000): Promise<void> {
   const marker = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'marker', namespace }, spec: { containers: [{ name: 'marker', image: 'registry.example.com/marker:1' }] } };
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
+  await eventually(`pods in ${namespace} to be injected`, async () => {
     const result = await plane.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { stdin: JSON.stringify(marker) });
-    if (result.code === 0) {
-      const pod = JSON.parse(result.stdout) as { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } };
-      const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
-      if (names.includes('istio-proxy')) return;
-      last = `not injected yet (containers: ${names.join(', ')})`;
-    } else {
-      last = result.stderr.trim();
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`pods in ${namespace} are not injected after ${timeoutMs / 1000}s: ${last}`);
+    if (result.code !== 0) throw new Error(result.stderr.trim());
+    const pod = JSON.parse(result.stdout) as { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } };
+    const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
+    if (!names.includes('istio-proxy')) throw new Error(`not injected yet (containers: ${names.join(', ')})`);
+    return true;
+  }, timeoutMs);
 }

@@ -7,12 +7,12 @@
 // Unset: the peer suites and the peer benchmark are skipped with the reason. Set but wrong (not an
 // executable file, no such config): they fail saying so, as KUBEBUILDER_ASSETS does for the cluster.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { clusterSkip, locateKubeAssets } from './assets.js';
+import { clusterSkip, executableFile, locateKubeAssets } from './assets.js';
 import { loadIstioConfig, type IstioConfig } from './istio-config.js';
 
 const run = promisify(execFile);
@@ -26,15 +26,6 @@ export type LocatedPeer =
   | { readonly found: true; readonly binaries: PeerBinaries }
   /** `fatal`: set but wrong, so the suite fails (with the reason) instead of skipping. */
   | { readonly found: false; readonly reason: string; readonly fatal: boolean };
-
-function executableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 export function locatePeer(env: NodeJS.ProcessEnv = process.env): LocatedPeer {
   const named = { ISTIOD_BIN: env['ISTIOD_BIN'], ISTIOCTL_BIN: env['ISTIOCTL_BIN'] };

@@ -101,11 +101,6 @@ export async function stopAll(graceMs = 5000): Promise<void> {
   for (const entry of [...running.values()].reverse()) await entry.proc.stop(graceMs);
 }
 
-/** Names of the processes still running (for assertions and messages). */
-export function runningProcesses(): string[] {
-  return [...running.values()].map((e) => `${e.proc.name} (pid ${e.proc.pid})`);
-}
-
 const signalHooks: ((signal: NodeJS.Signals) => void)[] = [];
 
 /** Runs before the processes are stopped on SIGINT/SIGTERM/SIGHUP (the interactive command's message). */
