@@ -77,6 +77,15 @@ export function mergePortList(existing: string | undefined, ports: readonly numb
   return items.join(',');
 }
 
+/**
+ * Whether the injected pod captures inbound traffic at all: the templates set up iptables (istio-init,
+ * or istio-validation where istio-cni does it) for Envoy. The gateway and gRPC templates capture
+ * nothing (a gateway listens itself; proxyless gRPC has no Envoy), nor does interception mode NONE.
+ */
+export function capturesInbound(plan: InjectPlan): boolean {
+  return plan.settings.interceptionMode !== 'NONE' && plan.layout.initContainers.some((name) => name === INIT_CONTAINER || name === VALIDATION_CONTAINER);
+}
+
 // Pods share a few capture settings: remember the answer for each combination (bounded).
 const captureCache = new Map<string, (port: number) => boolean>();
 
