@@ -42,10 +42,10 @@ export function inboundPorts(inventory: Inventory, config: MeshgateConfig, resou
   const known = entry.byService.get(service);
   if (known) return known;
   const found: InboundPort[] = [];
-  const namespace = service.metadata?.namespace ?? 'default';
+  const namespace = service.metadata?.namespace || 'default';
   const policies = peerAuthenticationsOf(inventory.objects);
   const serviceRef = refOf(resource);
-  for (const target of inventory.workloads) {
+  for (const target of inventory.workloadsIn(namespace)) {
     if (!serviceSelects(service, target.namespace, target.template.metadata?.labels)) continue;
     const plan = injectPlanOf(inventory, target, config);
     if (!plan || !capturesInbound(plan)) continue;
