@@ -6,6 +6,7 @@ import type { MeshgateConfig } from '../../config/types.js';
 import { enrolmentLabel } from '../../inject/decide.js';
 import { mergePortList } from '../../inject/index.js';
 import type { KubeObject, Labels } from '../../k8s/objects.js';
+import { mapSelectorMatches } from '../../k8s/selectors.js';
 import { toKubernetesYaml } from '../../k8s/yaml.js';
 import { peerAuthenticationsOf } from '../../validate/mtls-modes.js';
 import type { Inventory, Workload } from '../inventory.js';
@@ -21,7 +22,7 @@ const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 export type PortsOf = (workload: Workload) => readonly number[];
 
 function selectsOnly(inventory: Inventory, target: Workload, labels: Labels, ports: readonly number[], portsOf: PortsOf | undefined): boolean {
-  const matches = (w: Workload): boolean => Object.entries(labels).every(([k, v]) => w.template.metadata?.labels?.[k] === v);
+  const matches = (w: Workload): boolean => mapSelectorMatches(labels, w.template.metadata?.labels);
   const same = (w: Workload): boolean => portsOf !== undefined && portsOf(w).join(',') === [...ports].sort((a, b) => a - b).join(',');
   return matches(target) && inventory.workloads.every((w) => w === target || w.namespace !== target.namespace || !matches(w) || same(w));
 }
