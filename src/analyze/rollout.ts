@@ -6,9 +6,10 @@
 // enrolled before any of them turns STRICT. Every step carries the objects to apply and the findings
 // it answers. Pure: inventory, plans and findings in, steps out.
 import type { MeshgateConfig } from '../config/types.js';
+import { EXCLUDE_INBOUND_PORTS_ANNOTATION } from '../inject/render.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { peerAuthenticationsOf, type PeerPolicy } from '../validate/mtls-modes.js';
-import { exposuresOf } from './callers/exposures.js';
+import { describeWorkload, exposuresOf } from './callers/exposures.js';
 import { enrolledNamespace, permissivePolicy, restartCommands } from './callers/fixes.js';
 import { CONTROL_PLANE_CLIENT, EXTERNAL_CLIENTS, UNMESHED_CLIENT, type Exposure } from './callers/types.js';
 import { refKey, sameRef, type Inventory, type Workload } from './inventory.js';
@@ -71,10 +72,6 @@ function reasonOf(finding: Finding): StepReason {
   return { rule: finding.rule, resource: `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`, message: finding.message };
 }
 
-function describe(workload: Workload): string {
-  return `${workload.ref.kind} ${workload.namespace}/${workload.ref.name}`;
-}
-
 /** The finding that reports an exposure, when one does (a suppressed or closed one has none). */
 function findingOf(exposure: Exposure, findings: readonly Finding[]): Finding | undefined {
   return findings.find(
@@ -88,7 +85,7 @@ function exposureReason(exposure: Exposure, findings: readonly Finding[]): StepR
   const policy = exposure.port.mtls.policy;
   return {
     rule: exposure.rule,
-    message: `${describe(exposure.port.target)}: target port ${exposure.port.targetPort} is called by ${exposure.caller.label}, which has no mesh certificate; ${policy ? `PERMISSIVE today through PeerAuthentication ${policy.namespace}/${policy.name}, which STRICT at that level replaces` : 'PERMISSIVE today'}`,
+    message: `${describeWorkload(exposure.port.target)}: target port ${exposure.port.targetPort} is called by ${exposure.caller.label}, which has no mesh certificate; ${policy ? `PERMISSIVE today through PeerAuthentication ${policy.namespace}/${policy.name}, which STRICT at that level replaces` : 'PERMISSIVE today'}`,
   };
 }
 
@@ -206,7 +203,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
 
   const notes: string[] = [];
   if (rootWorkloads.length > 0) {
-    notes.push(`Namespace ${policies.rootNamespace} is the mesh's root namespace, where Istio runs: the plan neither enrols it nor makes it STRICT (${rootWorkloads.map(describe).join(', ')}).`);
+    notes.push(`Namespace ${policies.rootNamespace} is the mesh's root namespace, where Istio runs: the plan neither enrols it nor makes it STRICT (${rootWorkloads.map(describeWorkload).join(', ')}).`);
   }
   const steps: RolloutStep[] = [];
   let next = input.firstStep ?? 1;
@@ -240,7 +237,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
           after: [],
           objects: [enrolledNamespace(namespace, config)],
           commands: restartCommands(namespace, workloads),
-          reasons: reasons.length > 0 ? reasons : [{ message: `its workloads get their sidecars: ${workloads.map(describe).join(', ')}` }],
+          reasons: reasons.length > 0 ? reasons : [{ message: `its workloads get their sidecars: ${workloads.map(describeWorkload).join(', ')}` }],
           blockers,
         });
       } else {
@@ -298,8 +295,8 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
           written.add(key);
           if (policy) objects.push(policy);
           else {
-            notes.push(`${describe(target)}: no label selector names its pods alone, so no PeerAuthentication can exempt ports ${ports.join(', ')}; keep them out of the sidecar (annotation traffic.sidecar.istio.io/excludeInboundPorts on its pod template) before its namespace turns STRICT.`);
-            commands.push(`# ${describe(target)}: add ports ${ports.join(', ')} to traffic.sidecar.istio.io/excludeInboundPorts on its pod template, and restart it`);
+            notes.push(`${describeWorkload(target)}: no label selector names its pods alone, so no PeerAuthentication can exempt ports ${ports.join(', ')}; keep them out of the sidecar (annotation ${EXCLUDE_INBOUND_PORTS_ANNOTATION} on its pod template) before its namespace turns STRICT.`);
+            commands.push(`# ${describeWorkload(target)}: add ports ${ports.join(', ')} to ${EXCLUDE_INBOUND_PORTS_ANNOTATION} on its pod template, and restart it`);
           }
         }
         ready = add({

@@ -5,6 +5,7 @@
 import type { MeshgateConfig } from '../../config/types.js';
 import { enrolmentLabel } from '../../inject/decide.js';
 import { mergePortList } from '../../inject/index.js';
+import { EXCLUDE_INBOUND_PORTS_ANNOTATION } from '../../inject/render.js';
 import type { KubeObject, Labels } from '../../k8s/objects.js';
 import { mapSelectorMatches } from '../../k8s/selectors.js';
 import { toKubernetesYaml } from '../../k8s/yaml.js';
@@ -13,7 +14,6 @@ import type { Inventory, Workload } from '../inventory.js';
 import { at, stringMap } from '../rule-helpers.js';
 import type { Fix } from '../types.js';
 
-export const EXCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/excludeInboundPorts';
 const PEER_AUTHENTICATION_API = 'security.istio.io/v1';
 /** Kinds `kubectl rollout restart` restarts. */
 const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -101,8 +101,8 @@ export function restartCommands(namespace: string, workloads: readonly Workload[
 /** The patch (and the command) that adds ports to the workload's inbound exclusions. */
 function excludePortsFix(target: Workload, ports: readonly number[]): Fix {
   const annotations = target.template.metadata?.annotations ?? {};
-  const value = mergePortList(annotations[EXCLUDE_INBOUND_PORTS], [...ports].sort((a, b) => a - b));
-  const fragment = { metadata: { annotations: { [EXCLUDE_INBOUND_PORTS]: value } } };
+  const value = mergePortList(annotations[EXCLUDE_INBOUND_PORTS_ANNOTATION], [...ports].sort((a, b) => a - b));
+  const fragment = { metadata: { annotations: { [EXCLUDE_INBOUND_PORTS_ANNOTATION]: value } } };
   const list = ports.join(', ');
   const title = `Keep port${ports.length > 1 ? 's' : ''} ${list} of ${target.ref.kind} ${target.namespace}/${target.ref.name} out of its sidecar: no mTLS and no mesh policy on ${ports.length > 1 ? 'them' : 'it'}`;
   if (target.ref.kind === 'Pod') {
