@@ -72,15 +72,19 @@ function reasonOf(finding: Finding): StepReason {
   return { rule: finding.rule, resource: `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`, message: finding.message };
 }
 
-/** The finding that reports an exposure, when one does (a suppressed or closed one has none). */
-function findingOf(exposure: Exposure, findings: readonly Finding[]): Finding | undefined {
-  return findings.find(
-    (f) => f.rule === exposure.rule && sameRef(f.resource, exposure.resource) && f.path === exposure.path && (f.affects ?? []).some((a) => sameRef(a, exposure.port.target.ref)),
-  );
+type FindingOf = (exposure: Exposure) => Finding | undefined;
+
+/** The finding that reports an exposure, when one does (a suppressed or closed one has none); the findings indexed once. */
+function findingsOfExposures(findings: readonly Finding[]): FindingOf {
+  const keyOf = (rule: string, resource: Finding['resource'], path: string): string => `${rule}\u0000${refKey(resource)}\u0000${path}`;
+  const byCall = new Map<string, Finding[]>();
+  for (const f of findings) if (STRICT_RULES.has(f.rule)) pushTo(byCall, keyOf(f.rule, f.resource, f.path), f);
+  return (exposure) =>
+    byCall.get(keyOf(exposure.rule, exposure.resource, exposure.path))?.find((f) => sameRef(f.resource, exposure.resource) && (f.affects ?? []).some((a) => sameRef(a, exposure.port.target.ref)));
 }
 
-function exposureReason(exposure: Exposure, findings: readonly Finding[]): StepReason {
-  const finding = findingOf(exposure, findings);
+function exposureReason(exposure: Exposure, findingOf: FindingOf): StepReason {
+  const finding = findingOf(exposure);
   if (finding) return reasonOf(finding);
   const policy = exposure.port.mtls.policy;
   return {
@@ -166,6 +170,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
   const { inventory, config, findings } = input;
   const cluster = inventory.cluster;
   const policies = peerAuthenticationsOf(inventory.objects);
+  const findingOf = findingsOfExposures(findings);
   const inScope = (namespace: string): boolean => input.namespaces === undefined || input.namespaces.has(namespace);
 
   // Namespaces with workloads meant for the mesh, and whether the plan enrols them.
@@ -194,7 +199,11 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
     if (!meshWorkloads.has(target) || exemptByWorkload(exposure)) continue;
     const from = exposure.caller.enrolledWith;
     if (from !== undefined && toEnrol.has(from)) {
-      if (from !== target) edges.set(from, new Set([...(edges.get(from) ?? []), target]));
+      if (from !== target) {
+        let to = edges.get(from);
+        if (!to) edges.set(from, (to = new Set()));
+        to.add(target);
+      }
       pushTo(answeredByEnrolment, from, exposure);
       continue;
     }
@@ -226,7 +235,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
       const blockers = findings
         .filter((f) => f.severity === 'error' && !STRICT_RULES.has(f.rule) && workloads.some((w) => sameRef(f.resource, w.ref) || (f.affects ?? []).some((a) => sameRef(a, w.ref))))
         .map(reasonOf);
-      const answered = (answeredByEnrolment.get(namespace) ?? []).map((e) => exposureReason(e, findings));
+      const answered = (answeredByEnrolment.get(namespace) ?? []).map((e) => exposureReason(e, findingOf));
       let enrolled: number | undefined;
       if (toEnrol.has(namespace)) {
         const reasons = [...findings.filter((f) => f.rule === 'namespace-not-enrolled' && f.resource.kind === 'Namespace' && f.resource.name === namespace).map(reasonOf), ...answered];
@@ -306,7 +315,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
           after: [readyStep.get(namespace)!],
           objects,
           commands,
-          reasons: needed.map((e) => exposureReason(e, findings)),
+          reasons: needed.map((e) => exposureReason(e, findingOf)),
           blockers: [],
         });
       }
