@@ -6,9 +6,10 @@
 // enrolled before any of them turns STRICT. Every step carries the objects to apply and the findings
 // it answers. Pure: inventory, plans and findings in, steps out.
 import type { MeshgateConfig } from '../config/types.js';
+import { EXCLUDE_INBOUND_PORTS_ANNOTATION } from '../inject/render.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { peerAuthenticationsOf, type PeerPolicy } from '../validate/mtls-modes.js';
-import { exposuresOf } from './callers/exposures.js';
+import { describeWorkload, exposuresOf } from './callers/exposures.js';
 import { enrolledNamespace, permissivePolicy, restartCommands } from './callers/fixes.js';
 import { CONTROL_PLANE_CLIENT, EXTERNAL_CLIENTS, UNMESHED_CLIENT, type Exposure } from './callers/types.js';
 import { refKey, sameRef, type Inventory, type Workload } from './inventory.js';
@@ -71,24 +72,24 @@ function reasonOf(finding: Finding): StepReason {
   return { rule: finding.rule, resource: `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`, message: finding.message };
 }
 
-function describe(workload: Workload): string {
-  return `${workload.ref.kind} ${workload.namespace}/${workload.ref.name}`;
+type FindingOf = (exposure: Exposure) => Finding | undefined;
+
+/** The finding that reports an exposure, when one does (a suppressed or closed one has none); the findings indexed once. */
+function findingsOfExposures(findings: readonly Finding[]): FindingOf {
+  const keyOf = (rule: string, resource: Finding['resource'], path: string): string => `${rule}\u0000${refKey(resource)}\u0000${path}`;
+  const byCall = new Map<string, Finding[]>();
+  for (const f of findings) if (STRICT_RULES.has(f.rule)) pushTo(byCall, keyOf(f.rule, f.resource, f.path), f);
+  return (exposure) =>
+    byCall.get(keyOf(exposure.rule, exposure.resource, exposure.path))?.find((f) => sameRef(f.resource, exposure.resource) && (f.affects ?? []).some((a) => sameRef(a, exposure.port.target.ref)));
 }
 
-/** The finding that reports an exposure, when one does (a suppressed or closed one has none). */
-function findingOf(exposure: Exposure, findings: readonly Finding[]): Finding | undefined {
-  return findings.find(
-    (f) => f.rule === exposure.rule && sameRef(f.resource, exposure.resource) && f.path === exposure.path && (f.affects ?? []).some((a) => sameRef(a, exposure.port.target.ref)),
-  );
-}
-
-function exposureReason(exposure: Exposure, findings: readonly Finding[]): StepReason {
-  const finding = findingOf(exposure, findings);
+function exposureReason(exposure: Exposure, findingOf: FindingOf): StepReason {
+  const finding = findingOf(exposure);
   if (finding) return reasonOf(finding);
   const policy = exposure.port.mtls.policy;
   return {
     rule: exposure.rule,
-    message: `${describe(exposure.port.target)}: target port ${exposure.port.targetPort} is called by ${exposure.caller.label}, which has no mesh certificate; ${policy ? `PERMISSIVE today through PeerAuthentication ${policy.namespace}/${policy.name}, which STRICT at that level replaces` : 'PERMISSIVE today'}`,
+    message: `${describeWorkload(exposure.port.target)}: target port ${exposure.port.targetPort} is called by ${exposure.caller.label}, which has no mesh certificate; ${policy ? `PERMISSIVE today through PeerAuthentication ${policy.namespace}/${policy.name}, which STRICT at that level replaces` : 'PERMISSIVE today'}`,
   };
 }
 
@@ -169,6 +170,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
   const { inventory, config, findings } = input;
   const cluster = inventory.cluster;
   const policies = peerAuthenticationsOf(inventory.objects);
+  const findingOf = findingsOfExposures(findings);
   const inScope = (namespace: string): boolean => input.namespaces === undefined || input.namespaces.has(namespace);
 
   // Namespaces with workloads meant for the mesh, and whether the plan enrols them.
@@ -197,7 +199,11 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
     if (!meshWorkloads.has(target) || exemptByWorkload(exposure)) continue;
     const from = exposure.caller.enrolledWith;
     if (from !== undefined && toEnrol.has(from)) {
-      if (from !== target) edges.set(from, new Set([...(edges.get(from) ?? []), target]));
+      if (from !== target) {
+        let to = edges.get(from);
+        if (!to) edges.set(from, (to = new Set()));
+        to.add(target);
+      }
       pushTo(answeredByEnrolment, from, exposure);
       continue;
     }
@@ -206,7 +212,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
 
   const notes: string[] = [];
   if (rootWorkloads.length > 0) {
-    notes.push(`Namespace ${policies.rootNamespace} is the mesh's root namespace, where Istio runs: the plan neither enrols it nor makes it STRICT (${rootWorkloads.map(describe).join(', ')}).`);
+    notes.push(`Namespace ${policies.rootNamespace} is the mesh's root namespace, where Istio runs: the plan neither enrols it nor makes it STRICT (${rootWorkloads.map(describeWorkload).join(', ')}).`);
   }
   const steps: RolloutStep[] = [];
   let next = input.firstStep ?? 1;
@@ -229,7 +235,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
       const blockers = findings
         .filter((f) => f.severity === 'error' && !STRICT_RULES.has(f.rule) && workloads.some((w) => sameRef(f.resource, w.ref) || (f.affects ?? []).some((a) => sameRef(a, w.ref))))
         .map(reasonOf);
-      const answered = (answeredByEnrolment.get(namespace) ?? []).map((e) => exposureReason(e, findings));
+      const answered = (answeredByEnrolment.get(namespace) ?? []).map((e) => exposureReason(e, findingOf));
       let enrolled: number | undefined;
       if (toEnrol.has(namespace)) {
         const reasons = [...findings.filter((f) => f.rule === 'namespace-not-enrolled' && f.resource.kind === 'Namespace' && f.resource.name === namespace).map(reasonOf), ...answered];
@@ -240,7 +246,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
           after: [],
           objects: [enrolledNamespace(namespace, config)],
           commands: restartCommands(namespace, workloads),
-          reasons: reasons.length > 0 ? reasons : [{ message: `its workloads get their sidecars: ${workloads.map(describe).join(', ')}` }],
+          reasons: reasons.length > 0 ? reasons : [{ message: `its workloads get their sidecars: ${workloads.map(describeWorkload).join(', ')}` }],
           blockers,
         });
       } else {
@@ -298,8 +304,8 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
           written.add(key);
           if (policy) objects.push(policy);
           else {
-            notes.push(`${describe(target)}: no label selector names its pods alone, so no PeerAuthentication can exempt ports ${ports.join(', ')}; keep them out of the sidecar (annotation traffic.sidecar.istio.io/excludeInboundPorts on its pod template) before its namespace turns STRICT.`);
-            commands.push(`# ${describe(target)}: add ports ${ports.join(', ')} to traffic.sidecar.istio.io/excludeInboundPorts on its pod template, and restart it`);
+            notes.push(`${describeWorkload(target)}: no label selector names its pods alone, so no PeerAuthentication can exempt ports ${ports.join(', ')}; keep them out of the sidecar (annotation ${EXCLUDE_INBOUND_PORTS_ANNOTATION} on its pod template) before its namespace turns STRICT.`);
+            commands.push(`# ${describeWorkload(target)}: add ports ${ports.join(', ')} to ${EXCLUDE_INBOUND_PORTS_ANNOTATION} on its pod template, and restart it`);
           }
         }
         ready = add({
@@ -309,7 +315,7 @@ export function rolloutPlan(input: RolloutInput): RolloutPlan {
           after: [readyStep.get(namespace)!],
           objects,
           commands,
-          reasons: needed.map((e) => exposureReason(e, findings)),
+          reasons: needed.map((e) => exposureReason(e, findingOf)),
           blockers: [],
         });
       }

@@ -1,7 +1,6 @@
 // Small helpers shared by rules written in code.
 import type { InjectPlan } from '../inject/index.js';
 import type { Service } from '../k8s/objects.js';
-import { serviceSelects } from '../k8s/selectors.js';
 import type { RuleContext } from './engine/rule.js';
 import { selectableWorkloadsOf, type SelectableWorkload } from '../validate/workload-selectors.js';
 import type { Inventory, Workload } from './inventory.js';
@@ -48,13 +47,6 @@ export function injectedWorkloads(context: RuleContext): { readonly workload: Wo
 
 export function workloadsInNamespace(context: RuleContext, namespace: string): readonly Workload[] {
   return meshWorkloadsOf(context).byNamespace.get(namespace) ?? [];
-}
-
-/** Mesh workloads behind a Service (the Service selects their pods, as src/k8s/selectors.ts decides). */
-export function workloadsBehind(context: RuleContext, service: Service): Workload[] {
-  // A Service selects pods of its own namespace only.
-  const namespace = service.metadata?.namespace || 'default';
-  return workloadsInNamespace(context, namespace).filter((w) => serviceSelects(service, w.namespace, w.template.metadata?.labels));
 }
 
 export function servicesOf(context: RuleContext): { resource: SourcedResource; service: Service }[] {

@@ -1,6 +1,6 @@
 // The injection engine's public face: the webhook, the CLI and the analyzer call these.
 export { injectPod } from './engine.js';
-export { planInjection, willCarrySidecar, capturedInboundPort, mergePortList, namespaceLabelsFromCluster, HEADLESS_SERVICES_ANNOTATION } from './plan.js';
+export { planInjection, willCarrySidecar, capturesInbound, capturedInboundPort, mergePortList, namespaceLabelsFromCluster, HEADLESS_SERVICES_ANNOTATION } from './plan.js';
 export { renderInjection } from './render.js';
 export { injectWorkload, isInjectable, type WorkloadInjectInput, type WorkloadInjectResult } from './workload.js';
 export { decideInjection, webhookWouldBeCalled, namespaceEnrolment, IGNORED_NAMESPACES, type InjectionDecision } from './decide.js';

@@ -77,6 +77,15 @@ export function mergePortList(existing: string | undefined, ports: readonly numb
   return items.join(',');
 }
 
+/**
+ * Whether the injected pod captures inbound traffic at all: the templates set up iptables (istio-init,
+ * or istio-validation where istio-cni does it) for Envoy. The gateway and gRPC templates capture
+ * nothing (a gateway listens itself; proxyless gRPC has no Envoy), nor does interception mode NONE.
+ */
+export function capturesInbound(plan: InjectPlan): boolean {
+  return plan.settings.interceptionMode !== 'NONE' && plan.layout.initContainers.some((name) => name === INIT_CONTAINER || name === VALIDATION_CONTAINER);
+}
+
 // Pods share a few capture settings: remember the answer for each combination (bounded).
 const captureCache = new Map<string, (port: number) => boolean>();
 
@@ -346,11 +355,12 @@ function planNamespace(request: InjectRequest): { plan: NamespacePlan; effective
   const assume = request.assumeEnrolled === true && (enrolment.state === 'none' || enrolment.state === 'unknown');
   if (!assume) return { plan: { name, labels, enrolment, assumedEnrolled: false }, effectiveLabels: labels, notes: [], object };
   const [key, value] = enrolmentLabel(request.config.revision);
+  const notEnrolled = enrolment.state === 'none' ? `namespace ${name} has no istio-injection or istio.io/rev label` : undefined;
   const notes =
-    enrolment.state === 'none'
-      ? [note(`planned as if namespace ${name} were enrolled`, `namespace ${name} has no istio-injection or istio.io/rev label, so today its pods get no sidecar; this plan is what happens once it is labelled ${key}=${value}`)]
+    notEnrolled !== undefined
+      ? [note(`planned as if namespace ${name} were enrolled`, `${notEnrolled}, so today its pods get no sidecar; this plan is what happens once it is labelled ${key}=${value}`)]
       : [];
-  return { plan: { name, labels, enrolment, assumedEnrolled: true }, effectiveLabels: { ...(labels ?? {}), [key]: value }, notes, object };
+  return { plan: { name, labels, enrolment, assumedEnrolled: true, ...(notEnrolled !== undefined ? { notEnrolled } : {}) }, effectiveLabels: { ...(labels ?? {}), [key]: value }, notes, object };
 }
 
 /** What the decision did not cover but a person should know: kube-inject vs the webhook, other meshes, unknown namespaces. */

@@ -234,6 +234,8 @@ export interface NamespacePlan {
   readonly enrolment: NamespaceEnrolment;
   /** The plan looks at the namespace as if it were enrolled for this revision (InjectRequest.assumeEnrolled). */
   readonly assumedEnrolled: boolean;
+  /** When the plan assumed enrolled a namespace whose labels are known: what they lack (the note's reason starts with it). */
+  readonly notEnrolled?: string;
 }
 
 export interface NativeChoice {

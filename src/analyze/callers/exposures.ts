@@ -51,10 +51,9 @@ export function workloadCaller(plan: InjectionPlan, workload: Workload, config: 
   const label = describeWorkload(workload);
   if (plan.action === 'skip') return { label, workload, why: plan.reason };
   const [key, value] = enrolmentLabel(config.revision);
-  const why =
-    plan.namespace.enrolment.state === 'unknown'
-      ? `the input has no Namespace ${workload.namespace}, so nothing shows it enrolled; its pods get a sidecar once it is labelled ${key}=${value}`
-      : `namespace ${workload.namespace} is not enrolled (no istio-injection or istio.io/rev label); its pods get a sidecar once it is labelled ${key}=${value}`;
+  // The plan says what the namespace's labels lack; labels are unknown only when the input has no Namespace.
+  const notEnrolled = plan.namespace.notEnrolled ?? `the input has no Namespace ${workload.namespace}, so nothing shows it enrolled`;
+  const why = `${notEnrolled}; its pods get a sidecar once it is labelled ${key}=${value}`;
   return { label, workload, why, enrolledWith: workload.namespace };
 }
 

@@ -1,17 +1,27 @@
 // Exposures as findings: one per caller and port that STRICT mTLS would refuse, on the object that
 // states the call, with the workload it reaches as the one affected and the fixes ready to apply.
 import type { CodeRule, FindingDraft, RuleContext } from '../engine/rule.js';
+import type { Workload } from '../inventory.js';
 import { exposuresOf, isOpen } from './exposures.js';
-import { callerFixes } from './fixes.js';
+import { callerFixer } from './fixes.js';
 import type { CallerRule, Exposure } from './types.js';
 
-/** The target ports of the workload that some open exposure reaches (what its exception must cover). */
-function openPortsOf(exposures: readonly Exposure[], target: Exposure['port']['target']): number[] {
-  return [...new Set(exposures.filter((e) => e.port.target === target && isOpen(e)).map((e) => e.port.targetPort))].sort((a, b) => a - b);
+/** For each workload, the target ports that some open exposure reaches (what its exception must cover). */
+function openPortsByTarget(exposures: readonly Exposure[]): Map<Workload, number[]> {
+  const found = new Map<Workload, Set<number>>();
+  for (const e of exposures) {
+    if (!isOpen(e)) continue;
+    let ports = found.get(e.port.target);
+    if (!ports) found.set(e.port.target, (ports = new Set()));
+    ports.add(e.port.targetPort);
+  }
+  return new Map([...found].map(([target, ports]) => [target, [...ports].sort((a, b) => a - b)]));
 }
 
 export function callerFindings(context: RuleContext, rule: CallerRule): FindingDraft[] {
   const exposures = exposuresOf(context.inventory, context.config);
+  const openPorts = openPortsByTarget(exposures);
+  const fixesFor = callerFixer(context.inventory, context.config, (workload) => openPorts.get(workload) ?? []);
   return exposures
     .filter((e) => e.rule === rule && isOpen(e))
     .map((e) => ({
@@ -20,14 +30,7 @@ export function callerFindings(context: RuleContext, rule: CallerRule): FindingD
       severity: e.port.mtls.mode === 'STRICT' ? 'error' : 'warning',
       data: e.data,
       affects: [e.port.target.ref],
-      fixes: callerFixes({
-        inventory: context.inventory,
-        config: context.config,
-        target: e.port.target,
-        ports: openPortsOf(exposures, e.port.target),
-        portsOf: (workload) => openPortsOf(exposures, workload),
-        ...(e.caller.enrolledWith !== undefined && e.caller.workload ? { enrol: { namespace: e.caller.enrolledWith, workload: e.caller.workload } } : {}),
-      }),
+      fixes: fixesFor(e.port.target, e.caller.enrolledWith !== undefined && e.caller.workload ? { namespace: e.caller.enrolledWith, workload: e.caller.workload } : undefined),
     }));
 }
 

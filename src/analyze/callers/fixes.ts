@@ -5,14 +5,15 @@
 import type { MeshgateConfig } from '../../config/types.js';
 import { enrolmentLabel } from '../../inject/decide.js';
 import { mergePortList } from '../../inject/index.js';
+import { EXCLUDE_INBOUND_PORTS_ANNOTATION } from '../../inject/render.js';
 import type { KubeObject, Labels } from '../../k8s/objects.js';
+import { mapSelectorMatches } from '../../k8s/selectors.js';
 import { toKubernetesYaml } from '../../k8s/yaml.js';
 import { peerAuthenticationsOf } from '../../validate/mtls-modes.js';
 import type { Inventory, Workload } from '../inventory.js';
 import { at, stringMap } from '../rule-helpers.js';
 import type { Fix } from '../types.js';
 
-export const EXCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/excludeInboundPorts';
 const PEER_AUTHENTICATION_API = 'security.istio.io/v1';
 /** Kinds `kubectl rollout restart` restarts. */
 const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -21,9 +22,10 @@ const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 export type PortsOf = (workload: Workload) => readonly number[];
 
 function selectsOnly(inventory: Inventory, target: Workload, labels: Labels, ports: readonly number[], portsOf: PortsOf | undefined): boolean {
-  const matches = (w: Workload): boolean => Object.entries(labels).every(([k, v]) => w.template.metadata?.labels?.[k] === v);
-  const same = (w: Workload): boolean => portsOf !== undefined && portsOf(w).join(',') === [...ports].sort((a, b) => a - b).join(',');
-  return matches(target) && inventory.workloads.every((w) => w === target || w.namespace !== target.namespace || !matches(w) || same(w));
+  const matches = (w: Workload): boolean => mapSelectorMatches(labels, w.template.metadata?.labels);
+  const wanted = [...ports].sort((a, b) => a - b).join(',');
+  const same = (w: Workload): boolean => portsOf !== undefined && portsOf(w).join(',') === wanted;
+  return matches(target) && inventory.workloadsIn(target.namespace).every((w) => w === target || !matches(w) || same(w));
 }
 
 /**
@@ -100,8 +102,8 @@ export function restartCommands(namespace: string, workloads: readonly Workload[
 /** The patch (and the command) that adds ports to the workload's inbound exclusions. */
 function excludePortsFix(target: Workload, ports: readonly number[]): Fix {
   const annotations = target.template.metadata?.annotations ?? {};
-  const value = mergePortList(annotations[EXCLUDE_INBOUND_PORTS], [...ports].sort((a, b) => a - b));
-  const fragment = { metadata: { annotations: { [EXCLUDE_INBOUND_PORTS]: value } } };
+  const value = mergePortList(annotations[EXCLUDE_INBOUND_PORTS_ANNOTATION], [...ports].sort((a, b) => a - b));
+  const fragment = { metadata: { annotations: { [EXCLUDE_INBOUND_PORTS_ANNOTATION]: value } } };
   const list = ports.join(', ');
   const title = `Keep port${ports.length > 1 ? 's' : ''} ${list} of ${target.ref.kind} ${target.namespace}/${target.ref.name} out of its sidecar: no mTLS and no mesh policy on ${ports.length > 1 ? 'them' : 'it'}`;
   if (target.ref.kind === 'Pod') {
@@ -117,41 +119,49 @@ function excludePortsFix(target: Workload, ports: readonly number[]): Fix {
   };
 }
 
-export interface FixRequest {
-  readonly inventory: Inventory;
-  readonly config: MeshgateConfig;
-  readonly target: Workload;
-  /** Every target port of the workload that callers without a certificate reach. */
-  readonly ports: readonly number[];
-  /** The same for any workload (a policy may also select workloads that need the same ports). */
-  readonly portsOf?: PortsOf;
-  /** The caller's namespace, when enrolling it gives the caller a sidecar. */
-  readonly enrol?: { readonly namespace: string; readonly workload: Workload };
+/** The caller's namespace and workload, when enrolling the namespace gives the caller a sidecar. */
+export interface Enrolment {
+  readonly namespace: string;
+  readonly workload: Workload;
 }
 
-/** The fixes for a caller without a certificate, the workload-scoped exception first. */
-export function callerFixes(request: FixRequest): Fix[] {
-  const { inventory, target, ports } = request;
-  const fixes: Fix[] = [];
-  const policy = permissivePolicy(inventory, target, ports, request.portsOf);
-  if (policy) {
-    const list = [...ports].sort((a, b) => a - b).join(', ');
-    fixes.push({
-      title: `Accept connections without mTLS on port${ports.length > 1 ? 's' : ''} ${list} of ${target.ref.kind} ${target.namespace}/${target.ref.name} only (PERMISSIVE), whatever its namespace and the mesh require`,
-      command: 'kubectl apply -f -',
-      yaml: toKubernetesYaml(policy),
-    });
-  }
-  if (request.enrol) {
-    const { namespace, workload } = request.enrol;
-    const [restart] = restartCommands(namespace, [workload]);
-    const byCommand = restart?.startsWith('kubectl ') === true;
-    fixes.push({
-      title: `Enrol the caller: label namespace ${namespace} so that ${workload.ref.kind} ${namespace}/${workload.ref.name} gets a sidecar${byCommand ? ', and restart it' : ` (${restart?.replace(/^# [^:]*: /, '')})`}`,
-      command: byCommand ? `kubectl apply -f - && ${restart}` : 'kubectl apply -f -',
-      yaml: toKubernetesYaml(enrolledNamespace(namespace, request.config)),
-    });
-  }
-  fixes.push(excludePortsFix(target, ports));
-  return fixes;
+function exceptionFix(inventory: Inventory, target: Workload, ports: readonly number[], portsOf: PortsOf): Fix | undefined {
+  const policy = permissivePolicy(inventory, target, ports, portsOf);
+  if (!policy) return undefined;
+  const list = [...ports].sort((a, b) => a - b).join(', ');
+  return {
+    title: `Accept connections without mTLS on port${ports.length > 1 ? 's' : ''} ${list} of ${target.ref.kind} ${target.namespace}/${target.ref.name} only (PERMISSIVE), whatever its namespace and the mesh require`,
+    command: 'kubectl apply -f -',
+    yaml: toKubernetesYaml(policy),
+  };
+}
+
+function enrolFix(enrol: Enrolment, config: MeshgateConfig): Fix {
+  const { namespace, workload } = enrol;
+  const [restart] = restartCommands(namespace, [workload]);
+  const byCommand = restart?.startsWith('kubectl ') === true;
+  return {
+    title: `Enrol the caller: label namespace ${namespace} so that ${workload.ref.kind} ${namespace}/${workload.ref.name} gets a sidecar${byCommand ? ', and restart it' : ` (${restart?.replace(/^# [^:]*: /, '')})`}`,
+    command: byCommand ? `kubectl apply -f - && ${restart}` : 'kubectl apply -f -',
+    yaml: toKubernetesYaml(enrolledNamespace(namespace, config)),
+  };
+}
+
+/**
+ * The fixes for callers without a certificate, the workload-scoped exception first. `portsOf` gives
+ * every target port of a workload that such callers reach (the exception must cover them all, and a
+ * policy may also select workloads that need the same ports). What depends on the target alone is
+ * worked out once per target.
+ */
+export function callerFixer(inventory: Inventory, config: MeshgateConfig, portsOf: PortsOf): (target: Workload, enrol?: Enrolment) => Fix[] {
+  const byTarget = new Map<Workload, { readonly exception: Fix | undefined; readonly exclude: Fix }>();
+  return (target, enrol) => {
+    let known = byTarget.get(target);
+    if (!known) {
+      const ports = portsOf(target);
+      known = { exception: exceptionFix(inventory, target, ports, portsOf), exclude: excludePortsFix(target, ports) };
+      byTarget.set(target, known);
+    }
+    return [...(known.exception ? [known.exception] : []), ...(enrol ? [enrolFix(enrol, config)] : []), known.exclude];
+  };
 }

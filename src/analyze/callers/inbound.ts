@@ -1,10 +1,11 @@
 // The ports of mesh workloads that a Service port leads to: the workload's pods get a sidecar (the
 // injector's plan injects them, once their namespace is enrolled), the Service port resolves to a
-// container port (Kubernetes' targetPort rules), and the sidecar captures that port (the plan's
-// settings: excludeInboundPorts, includeInboundPorts, headless peer ports). Only such ports are subject
-// to PeerAuthentication; the mode each has today comes from src/validate/mtls-modes.ts.
+// container port (Kubernetes' targetPort rules), and the sidecar captures that port (the injector's
+// capturesInbound and the plan's settings: excludeInboundPorts, includeInboundPorts, headless peer
+// ports; gateways and proxyless gRPC capture nothing). Only such ports are subject to
+// PeerAuthentication; the mode each has today comes from src/validate/mtls-modes.ts.
 import type { MeshgateConfig } from '../../config/types.js';
-import { capturedInboundPort, type InjectPlan } from '../../inject/index.js';
+import { capturedInboundPort, capturesInbound } from '../../inject/index.js';
 import type { Service } from '../../k8s/objects.js';
 import { resolveContainerPort, serviceTargetMatchesContainerPort } from '../../k8s/ports.js';
 import { serviceSelects } from '../../k8s/selectors.js';
@@ -15,11 +16,6 @@ import type { SourcedResource } from '../types.js';
 import type { InboundPort } from './types.js';
 
 type ServicePort = NonNullable<NonNullable<Service['spec']>['ports']>[number];
-
-/** A plan that renders Istio's gateway template is a gateway: its listeners are not under PeerAuthentication. */
-export function isIstioGateway(plan: InjectPlan): boolean {
-  return plan.templates.includes('gateway');
-}
 
 /** The container port a Service port reaches on a workload, or undefined when it names no port there. */
 function targetPortOn(workload: Workload, port: ServicePort): number | undefined {
@@ -46,13 +42,13 @@ export function inboundPorts(inventory: Inventory, config: MeshgateConfig, resou
   const known = entry.byService.get(service);
   if (known) return known;
   const found: InboundPort[] = [];
-  const namespace = service.metadata?.namespace ?? 'default';
+  const namespace = service.metadata?.namespace || 'default';
   const policies = peerAuthenticationsOf(inventory.objects);
   const serviceRef = refOf(resource);
-  for (const target of inventory.workloads) {
+  for (const target of inventory.workloadsIn(namespace)) {
     if (!serviceSelects(service, target.namespace, target.template.metadata?.labels)) continue;
     const plan = injectPlanOf(inventory, target, config);
-    if (!plan || isIstioGateway(plan)) continue;
+    if (!plan || !capturesInbound(plan)) continue;
     const captured = capturedInboundPort(plan.settings);
     const modes = policies.forWorkload(namespace, target.template.metadata?.labels);
     (service.spec?.ports ?? []).forEach((port, index) => {

@@ -2,7 +2,7 @@
 // under STRICT mTLS they are refused and the pod never becomes ready (reference istio-injector 4). Whether
 // the rewrite is on, and what turned it off (the pod's annotation, the configuration, a template), is
 // the injector's plan for the pod; the finding points at that field.
-import { describeDecidedBy, type DecidedBy } from '../../inject/index.js';
+import { capturesInbound, describeDecidedBy, type DecidedBy } from '../../inject/index.js';
 import type { Probe } from '../../k8s/objects.js';
 import type { CodeRule, FindingDraft } from '../engine/rule.js';
 import { containersOf } from '../containers.js';
@@ -37,9 +37,8 @@ export const rule: CodeRule = {
     const drafts: FindingDraft[] = [];
     for (const { workload, plan } of injectedWorkloads(context)) {
       if (plan.probeRewrite.enabled) continue;
-      // Only Istio's sidecar template captures inbound traffic (the gateway and gRPC templates do not),
-      // and interception mode NONE captures nothing: elsewhere kubelet's probes reach the application.
-      if (!plan.templates.includes('sidecar') || plan.settings.interceptionMode === 'NONE') continue;
+      // Where the pod captures no inbound traffic, kubelet's probes reach the application.
+      if (!capturesInbound(plan)) continue;
       const probes: string[] = [];
       for (const at of containersOf(workload, ['containers'])) {
         for (const field of PROBES) {
