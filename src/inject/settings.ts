@@ -4,6 +4,7 @@
 import type { MeshgateConfig } from '../config/types.js';
 import { templateNames } from '../config/templates.js';
 import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
+import { imageWithVariant } from '../k8s/images.js';
 import { isObject } from '../k8s/objects.js';
 import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
 import { parseScrapeTargets, prometheusFieldOf, SCRAPE_TARGETS_ANNOTATION, scrapePortProblem } from './prometheus.js';
@@ -344,7 +345,7 @@ function resolveImages(
     notes.push(
       note(
         `ignored ${A.proxyImage} "${proxyImage}"`,
-        `it is not a full image reference (no "/"), which Istio also ignores; using ${withImageType(config.proxy.image, imageType)}`,
+        `it is not a full image reference (no "/"), which Istio also ignores; using ${imageType === undefined ? config.proxy.image : imageWithVariant(config.proxy.image, imageType)}`,
         'warning',
       ),
     );
@@ -353,22 +354,12 @@ function resolveImages(
   if (!['default', 'debug', 'distroless'].includes(imageType)) {
     notes.push(note(`used image variant "${imageType}" from ${A.proxyImageType}`, 'Istio publishes only default, debug and distroless images; the image may not exist', 'warning'));
   }
-  const proxy = withImageType(config.proxy.image, imageType);
-  const init = withImageType(config.proxy.initImage, imageType);
+  const proxy = imageWithVariant(config.proxy.image, imageType);
+  const init = imageWithVariant(config.proxy.initImage, imageType);
   if (proxy === config.proxy.image && imageType !== 'default') {
     notes.push(note(`ignored ${A.proxyImageType} "${imageType}"`, `proxy.image ${config.proxy.image} has no tag to add the variant to`, 'warning'));
   }
   return { proxyImage: proxy, initImage: init };
-}
-
-/** `hub/proxyv2:1.28.1` + `distroless` -> `hub/proxyv2:1.28.1-distroless`; `default` removes a variant. */
-export function withImageType(image: string, imageType: string | undefined): string {
-  if (imageType === undefined || image.includes('@')) return image;
-  const colon = image.lastIndexOf(':');
-  if (colon < 0 || colon < image.lastIndexOf('/')) return image;
-  const tag = image.slice(colon + 1).replace(/-(debug|distroless)$/, '');
-  const variant = imageType === 'default' || imageType === '' ? '' : `-${imageType}`;
-  return `${image.slice(0, colon)}:${tag}${variant}`;
 }
 
 function resolveResources(

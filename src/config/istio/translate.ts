@@ -4,6 +4,7 @@
 // `serve --istio-revision` (the ConfigMaps) and `meshgate config from-istio` all come through here.
 // Every value meshgate cannot honour is reported by name: an error when it would change the pod, a
 // warning when it cannot, an info note for istiod's own settings.
+import { tagWithVariant } from '../../k8s/images.js';
 import { isObject } from '../../k8s/objects.js';
 import { BUILTIN_TEMPLATES, ISTIO_ONLY_TEMPLATES, isBuiltinTemplate } from '../templates.js';
 import type { TemplateOverlay } from '../types.js';
@@ -179,21 +180,6 @@ function describeType(type: ValueType): string {
 
 // ---------------------------------------------------------------------------------------------------
 // Images.
-
-const KNOWN_IMAGE_TYPES = ['distroless', 'debug'];
-
-/** Istio's image tag with a variant: a known variant already on the tag is replaced; `default` removes it. */
-function tagWithVariant(tag: string, variant: string): string {
-  if (variant === '') return tag;
-  let base = tag;
-  for (const known of KNOWN_IMAGE_TYPES) {
-    if (base.endsWith(`-${known}`)) {
-      base = base.slice(0, -(known.length + 1));
-      break;
-    }
-  }
-  return variant === 'default' ? base : `${base}-${variant}`;
-}
 
 function imageOf(values: ValuesReader, namePath: string, variant: string, findings: Findings): string {
   const name = values.string(namePath) || 'proxyv2';
