@@ -79,7 +79,13 @@ export interface InjectRequest {
 }
 
 export type InjectResult =
-  | { readonly action: 'skip'; readonly reason: string; readonly notes: readonly Note[] }
+  | {
+      readonly action: 'skip';
+      readonly reason: string;
+      /** The field, label or setting that decided not to inject. */
+      readonly decidedBy: DecidedBy;
+      readonly notes: readonly Note[];
+    }
   | {
       readonly action: 'inject';
       readonly pod: Pod;
