@@ -4,6 +4,7 @@
 // `grpc-simple` (proxyless gRPC bootstrapped by an init container, no agent). Facts from Istio's
 // files/gateway-injection-template.yaml, grpc-agent.yaml and grpc-simple.yaml at the reference commit.
 import type { Container, EnvVar, Pod, SecurityContext, Volume, VolumeMount } from '../k8s/objects.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import {
   bootstrapOverrideVolumes,
@@ -206,7 +207,7 @@ export function renderGrpcAgent(plan: InjectPlan): Pod {
     volumeMounts: mounts,
   };
   return {
-    metadata: templateMetadata(plan, { 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' }),
+    metadata: templateMetadata(plan, { [POD_ANNOTATIONS.rewriteProbes]: 'false' }),
     spec: {
       containers: [agent, ...plan.templateView.appContainers.map(grpcAgentAppContainer)],
       volumes: grpcAgentVolumes(plan),
@@ -256,7 +257,7 @@ export function renderGrpcSimple(plan: InjectPlan): Pod {
     volumeMounts: [bootstrapMount],
   }));
   return {
-    metadata: { annotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' } },
+    metadata: { annotations: { [POD_ANNOTATIONS.rewriteProbes]: 'false' } },
     spec: { initContainers: [init], containers, volumes: [{ name: GRPC_BOOTSTRAP_VOLUME, emptyDir: {} }] } as Pod['spec'],
   };
 }

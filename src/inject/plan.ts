@@ -9,6 +9,7 @@ import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import { parseGoBool } from '../k8s/bool.js';
 import { isObject, type Container, type Labels, type Namespace, type Pod } from '../k8s/objects.js';
 import { canonicalQuantity } from '../k8s/quantity.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { decideInjection, enrolmentLabel, namespaceEnrolment } from './decide.js';
 import { planHeadless } from './headless.js';
 import { decideHold } from './hold.js';
@@ -28,7 +29,7 @@ import {
   excludedInboundPorts,
   HBONE_METADATA,
   INIT_CONTAINER,
-  NETWORK_LABEL,
+  networkOf,
   podPortsValue,
   PROXY_CONTAINER,
   TLS_MODE_LABEL,
@@ -56,8 +57,8 @@ import {
 } from './types.js';
 
 export const HEADLESS_SERVICES_ANNOTATION = 'meshgate.io/headless-services';
-const REWRITE_ANNOTATION = 'sidecar.istio.io/rewriteAppHTTPProbers';
-const MERGE_METRICS_ANNOTATION = 'prometheus.istio.io/merge-metrics';
+const REWRITE_ANNOTATION = POD_ANNOTATIONS.rewriteProbes;
+const MERGE_METRICS_ANNOTATION = POD_ANNOTATIONS.mergeMetrics;
 /** `image: auto` on a user's istio-proxy keeps the injected image (reference section 1). */
 const AUTO_IMAGE = 'auto';
 const DECIDED_TO_INJECT = 'injected the Istio sidecar';
@@ -273,7 +274,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     prometheusSecurePort: hasProxy ? securePortAnnotation(postAnnotations, settings.proxyConfig.proxyMetadata) : undefined,
     labels,
     templateView,
-    network: podLabels[NETWORK_LABEL] ?? config.proxy.network,
+    network: networkOf(pod, config),
     notes,
   };
   return plan;

@@ -5,6 +5,7 @@
 import { splitTemplateNames, TEMPLATES_ANNOTATION } from '../config/templates.js';
 import type { MeshgateConfig, TemplateOverlay } from '../config/types.js';
 import type { Container, Pod } from '../k8s/objects.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { gatewayLayout, grpcAgentLayout, grpcSimpleLayout, renderGateway, renderGrpcAgent, renderGrpcSimple } from './gateway-templates.js';
 import { injectedLayout, renderSidecar } from './sidecar.js';
 import { POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
@@ -19,7 +20,7 @@ export interface TemplateChoice {
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 /** Istio's gRPC templates turn the probe rewrite off (the application has no Envoy to send probes through). */
-const GRPC_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({ 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' });
+const GRPC_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({ [POD_ANNOTATIONS.rewriteProbes]: 'false' });
 
 // Most pods take the configuration's default templates: resolve those once per configuration.
 const defaultChoices = new WeakMap<object, TemplateChoice>();
