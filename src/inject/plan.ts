@@ -37,7 +37,7 @@ import {
   VALIDATION_CONTAINER,
   WORKLOAD_NAME_LABEL,
 } from './sidecar.js';
-import { chooseTemplates, describeTemplates, templateAnnotations, templatesLayout, templateWriting, type TemplateChoice } from './templates.js';
+import { chooseTemplates, describeTemplates, isCustom, isPlainSidecar, templateAnnotations, templatesLayout, templateWriting, type TemplateChoice } from './templates.js';
 import { annotationPath, describeDecidedBy, onConfig } from './decided-by.js';
 import { formatStatus, OVERRIDES_ANNOTATION, parseOverrides, parseStatus, STATUS_ANNOTATION, templateContainers } from './status.js';
 import {
@@ -201,7 +201,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   const hasProxy = layout.containers.includes(PROXY_CONTAINER) || layout.initContainers.includes(PROXY_CONTAINER);
 
   notes.push(...templateNotes(templates, config), ...proxyIds.notes);
-  if (templates.names.includes('sidecar') && !(templates.names.length > 0 && isCustom(config, 'sidecar'))) {
+  if (templates.names.includes('sidecar') && !isCustom(config, 'sidecar')) {
     notes.push(...layoutNotes({ settings, config, sidecar, hold, layout, previous, runsToCompletion }));
   } else if (previous) {
     notes.push(note('replaced what a previous injection added', `the pod already carries ${STATUS_ANNOTATION}; injecting again strips what it lists and renders the templates anew`));
@@ -299,13 +299,9 @@ function nonEmptyString(value: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-function isCustom(config: InjectPlan['config'], name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(config.templates.custom, name);
-}
-
 /** What the templates other than Istio's default sidecar do, in a sentence each. */
 function templateNotes(templates: TemplateChoice, config: InjectPlan['config']): Note[] {
-  if (templates.names.length === 1 && templates.names[0] === 'sidecar' && !isCustom(config, 'sidecar')) return [];
+  if (isPlainSidecar(templates.names, config)) return [];
   const notes: Note[] = [note(`rendered template${templates.names.length === 1 ? '' : 's'} ${describeTemplates(templates.names, config)}`, `from ${templates.source}, in this order, each merged over the pod as Istio merges them`)];
   for (const name of new Set(templates.names)) {
     if (isCustom(config, name)) continue;
@@ -322,8 +318,7 @@ const layouts = new Map<string, { readonly layout: InjectPlan['layout']; readonl
 /** What the templates add, by name, and the status record that lists it (shared, read-only data). */
 function layoutOf(names: readonly string[], input: Parameters<typeof templatesLayout>[1]): { readonly layout: InjectPlan['layout']; readonly status: string } {
   const { settings, config, native } = input;
-  const plainSidecar = names.length === 1 && names[0] === 'sidecar' && !isCustom(config, 'sidecar');
-  if (!plainSidecar) {
+  if (!isPlainSidecar(names, config)) {
     const layout = templatesLayout(names, input);
     return { layout, status: formatStatus(layout, config.revision) };
   }
