@@ -6,7 +6,7 @@
 // warning when it cannot, an info note for istiod's own settings.
 import { tagWithVariant } from '../../k8s/images.js';
 import { isObject } from '../../k8s/objects.js';
-import { BUILTIN_TEMPLATES, ISTIO_ONLY_TEMPLATES, isBuiltinTemplate } from '../templates.js';
+import { ISTIO_ONLY_TEMPLATES, isBuiltinTemplate, templateNames } from '../templates.js';
 import type { TemplateOverlay } from '../types.js';
 import {
   applyMeshConfig,
@@ -514,14 +514,14 @@ function translateTemplates(values: ValuesReader, injector: InjectorConfig, find
 
   const givenDefaults = injector.has('defaultTemplates') ? injector.list('defaultTemplates') : values.list('sidecarInjectorWebhook.defaultTemplates');
   const defaults = givenDefaults.length > 0 ? givenDefaults.filter((t): t is string => typeof t === 'string') : ['sidecar'];
-  const known = new Set<string>([...BUILTIN_TEMPLATES, ...Object.keys(custom), ...Object.keys(aliases)]);
+  const known = templateNames({ custom, aliases });
   for (const name of defaults) {
-    if (!known.has(name)) {
+    if (!known.includes(name)) {
       findings.push({
         severity: 'error',
         source: injector.has('defaultTemplates') ? injector.source : values.source,
         key: injector.has('defaultTemplates') ? 'defaultTemplates' : 'sidecarInjectorWebhook.defaultTemplates',
-        message: `default template "${name}" does not exist; templates: ${[...known].sort().join(', ')}`,
+        message: `default template "${name}" does not exist; templates: ${known.join(', ')}`,
       });
     }
   }
