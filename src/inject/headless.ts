@@ -233,7 +233,6 @@ export function planHeadless(input: {
   }
 
   return {
-    services: names,
     headlessServices: headless.map((service) => ({ name: nameOf(service), notReadyAddresses: notReadyAddressesOf(service) })),
     peerPorts,
     policy,

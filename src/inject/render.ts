@@ -73,7 +73,7 @@ function withHeadlessAnnotations(pod: Pod, plan: InjectPlan): Pod {
     annotations[EXCLUDE_INBOUND_PORTS_ANNOTATION] = plan.settings.excludeInboundPorts;
     annotations[EXCLUDE_OUTBOUND_PORTS_ANNOTATION] = plan.settings.excludeOutboundPorts ?? '';
   }
-  annotations[HEADLESS_SERVICES_ANNOTATION] = headless.services.join(',');
+  annotations[HEADLESS_SERVICES_ANNOTATION] = headless.headlessServices.map((service) => service.name).join(',');
   return withAnnotations(pod, annotations);
 }
 
