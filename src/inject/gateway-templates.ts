@@ -18,6 +18,7 @@ import {
   proxyArgs,
   proxyEnvParts,
   proxyMetadataEnv,
+  proxyVolumes,
   readyProbe,
   resourceRef,
   resourcesOf,
@@ -43,25 +44,11 @@ function templateMetadata(plan: InjectPlan, extra: Record<string, string> = {}):
 // ---------------------------------------------------------------------------------------------------
 // gateway
 
-function gatewayVolumes(plan: InjectPlan): Volume[] {
-  return [
-    { name: 'workload-socket', emptyDir: {} },
-    { name: 'credential-socket', emptyDir: {} },
-    { name: 'workload-certs', emptyDir: {} },
-    ...bootstrapOverrideVolumes(plan.settings),
-    { name: 'istio-envoy', emptyDir: { medium: 'Memory' } },
-    { name: 'istio-data', emptyDir: {} },
-    podInfoVolume(),
-    tokenVolume(plan.config),
-    caCertVolume(),
-  ];
-}
-
 export function gatewayLayout(plan: Pick<InjectPlan, 'settings' | 'config'>): InjectedLayout {
   return {
     initContainers: [],
     containers: [PROXY_CONTAINER],
-    volumes: gatewayVolumes(plan as InjectPlan).map((v) => v.name),
+    volumes: proxyVolumes(plan.settings, plan.config).map((v) => v.name),
     imagePullSecrets: [...plan.config.proxy.imagePullSecrets],
   };
 }
@@ -116,7 +103,7 @@ export function renderGateway(plan: InjectPlan): Pod {
     Object.keys(gatewayContext).length > 0 ? (structuredClone(gatewayContext) as never) : { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] };
   return {
     metadata: templateMetadata(plan),
-    spec: { securityContext, containers: [proxy], volumes: gatewayVolumes(plan), ...imagePullSecrets(config) } as Pod['spec'],
+    spec: { securityContext, containers: [proxy], volumes: proxyVolumes(settings, config), ...imagePullSecrets(config) } as Pod['spec'],
   };
 }
 

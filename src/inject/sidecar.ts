@@ -400,7 +400,8 @@ export function bootstrapOverrideVolumes(settings: PodSettings): Volume[] {
   return settings.bootstrapOverride !== undefined ? [{ name: 'custom-bootstrap-volume', configMap: { name: settings.bootstrapOverride } }] : [];
 }
 
-function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
+/** The volumes istio-proxy needs, in the order both the sidecar and the gateway template list them. */
+export function proxyVolumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
   return [
     // The template writes `emptyDir:` with no value; the API server defaults that to an empty emptyDir.
     { name: 'workload-socket', emptyDir: {} },
@@ -412,9 +413,11 @@ function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
     podInfoVolume(),
     tokenVolume(config),
     caCertVolume(),
-    { name: 'istio-ca-crl', configMap: { name: 'istio-ca-crl', optional: true } },
-    ...userVolumes(settings),
   ];
+}
+
+function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
+  return [...proxyVolumes(settings, config), { name: 'istio-ca-crl', configMap: { name: 'istio-ca-crl', optional: true } }, ...userVolumes(settings)];
 }
 
 /** Istio's appendMultusNetwork: the istio-cni network added to the pod's Multus network list, once. */
