@@ -99,8 +99,7 @@ function explainText(outcomes: readonly Outcome[], namespace: string): string {
     if (result.action === 'inject') lines.push(`${header}: injected`);
     else if (result.action === 'skip') {
       lines.push(`${header}: not injected: ${result.reason}`);
-      const decidedBy = result.notes.find((n) => n.decidedBy !== undefined)?.decidedBy;
-      if (decidedBy) lines.push(`  decided by: ${describeDecidedBy(decidedBy)}`);
+      if (result.decidedBy) lines.push(`  decided by: ${describeDecidedBy(result.decidedBy)}`);
     } else lines.push(`${header}: REJECTED: ${result.message}`);
     const notes: readonly Note[] = result.action === 'skip' ? [] : result.notes;
     for (const n of notes) {
@@ -125,7 +124,7 @@ function explainJson(outcomes: readonly Outcome[], namespace: string): string {
         file: o.source.file,
         line: o.source.line,
         action: result.action,
-        ...(result.action === 'skip' ? { reason: result.reason, decidedBy: result.notes.find((n) => n.decidedBy !== undefined)?.decidedBy ?? null } : {}),
+        ...(result.action === 'skip' ? { reason: result.reason, decidedBy: result.decidedBy ?? null } : {}),
         ...(result.action === 'reject' ? { message: result.message, annotation: result.annotation ?? null } : {}),
         changes: result.notes.map((n) => ({ change: n.change, reason: n.reason, severity: n.severity, ...(n.decidedBy ? { decidedBy: n.decidedBy } : {}) })),
       };

@@ -85,15 +85,20 @@ function mergeOver<T>(base: T, override: unknown, path = ''): T {
 /** Checks a parsed configuration document against the schema; throws ConfigError naming every problem. */
 export function checkConfigDocument(value: unknown, source: string): void {
   if (value === null || value === undefined) return;
-  const validate = validator();
-  if (!validate(value)) throw new ConfigError(source, (validate.errors ?? []).map(describeAjvError));
+  const problems = schemaProblems(value);
+  if (problems.length > 0) throw new ConfigError(source, problems);
 }
 
 /** Checks a parsed configuration document and returns it merged over `base` (the defaults unless given). */
 export function configFromObject(value: unknown, source: string, base: MeshgateConfig = defaultConfig()): MeshgateConfig {
-  if (value === null || value === undefined) return base;
   checkConfigDocument(value, source);
-  const { istio: _istio, ...own } = value as Record<string, unknown>;
+  return documentOver(base, value);
+}
+
+/** meshgate's own keys of a checked document over `base` (the `istio:` section is translated apart). */
+function documentOver(base: MeshgateConfig, document: unknown): MeshgateConfig {
+  if (document === null || document === undefined) return base;
+  const { istio: _istio, ...own } = document as Record<string, unknown>;
   return mergeOver(base, own);
 }
 
@@ -175,7 +180,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     if (problems.length > 0) throw new ConfigError(settings.values?.source ?? settings.meshConfig?.source ?? 'Istio settings', problems, 'Istio settings give an invalid configuration');
     base = mergeOver(base, fromIstio);
   }
-  let config = document === undefined || document === null ? base : configFromObject(document, fileSource, base);
+  let config = documentOver(base, document);
   if (inputs.platform) config = { ...config, platform: inputs.platform };
   return { config, findings, fromIstio };
 }

@@ -17,9 +17,14 @@ export function isBuiltinTemplate(name: string): name is BuiltinTemplate {
 
 export const TEMPLATES_ANNOTATION = 'inject.istio.io/templates';
 
+/** The templates a configuration renders: built-ins and custom ones (what an alias may name; aliases expand once). */
+export function renderableTemplates(custom: Readonly<Record<string, unknown>>): string[] {
+  return [...new Set([...BUILTIN_TEMPLATES, ...Object.keys(custom)])].sort();
+}
+
 /** Every template name a pod may ask for under a configuration: built-ins, custom ones, aliases. */
 export function templateNames(templates: { readonly custom: Readonly<Record<string, unknown>>; readonly aliases: Readonly<Record<string, unknown>> }): string[] {
-  return [...new Set([...BUILTIN_TEMPLATES, ...Object.keys(templates.custom), ...Object.keys(templates.aliases)])].sort();
+  return [...new Set([...renderableTemplates(templates.custom), ...Object.keys(templates.aliases)])].sort();
 }
 
 /** The annotation's names as Istio splits them: on commas, each trimmed (an empty name is a name too). */

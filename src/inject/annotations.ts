@@ -8,7 +8,7 @@ import { DEFAULT_STATUS_PORT, SIDECAR_PORTS } from '../k8s/istio-ports.js';
 import { isObject } from '../k8s/objects.js';
 import { parseQuantity } from '../k8s/quantity.js';
 import { PROXY_CONFIG_ALLOWED, parseProxyConfig } from './proxy-config.js';
-import { BUILTIN_TEMPLATES, splitTemplateNames, templateNames, unknownTemplatesMessage } from '../config/templates.js';
+import { BUILTIN_TEMPLATES, splitTemplateNames, TEMPLATES_ANNOTATION, templateNames, unknownTemplatesMessage } from '../config/templates.js';
 import type { MeshgateConfig } from '../config/types.js';
 import type { AnnotationProblem } from './types.js';
 
@@ -99,6 +99,47 @@ function spec(name: string, kind: AnnotationValueKind, onInvalid: AnnotationSpec
 function placed(name: string, kinds: readonly string[], effect: string, extra: Extra = {}): AnnotationSpec {
   return spec(name, 'text', 'none', 'any', effect, { readBy: 'istiod', kinds, ...extra });
 }
+
+/** The pod annotations the injector reads and writes, by what they set: one spelling of each name. */
+export const POD_ANNOTATIONS = {
+  proxyConfig: 'proxy.istio.io/config',
+  templates: TEMPLATES_ANNOTATION,
+  interceptionMode: 'sidecar.istio.io/interceptionMode',
+  nativeSidecar: 'sidecar.istio.io/nativeSidecar',
+  rewriteProbes: 'sidecar.istio.io/rewriteAppHTTPProbers',
+  statusPort: 'status.sidecar.istio.io/port',
+  readinessInitialDelay: 'readiness.status.sidecar.istio.io/initialDelaySeconds',
+  readinessPeriod: 'readiness.status.sidecar.istio.io/periodSeconds',
+  readinessFailureThreshold: 'readiness.status.sidecar.istio.io/failureThreshold',
+  applicationPorts: 'readiness.status.sidecar.istio.io/applicationPorts',
+  includeOutboundIPRanges: 'traffic.sidecar.istio.io/includeOutboundIPRanges',
+  excludeOutboundIPRanges: 'traffic.sidecar.istio.io/excludeOutboundIPRanges',
+  includeInboundPorts: 'traffic.sidecar.istio.io/includeInboundPorts',
+  excludeInboundPorts: 'traffic.sidecar.istio.io/excludeInboundPorts',
+  includeOutboundPorts: 'traffic.sidecar.istio.io/includeOutboundPorts',
+  excludeOutboundPorts: 'traffic.sidecar.istio.io/excludeOutboundPorts',
+  excludeInterfaces: 'traffic.sidecar.istio.io/excludeInterfaces',
+  rerouteVirtualInterfaces: 'istio.io/reroute-virtual-interfaces',
+  kubevirtInterfaces: 'traffic.sidecar.istio.io/kubevirtInterfaces',
+  proxyCPU: 'sidecar.istio.io/proxyCPU',
+  proxyMemory: 'sidecar.istio.io/proxyMemory',
+  proxyCPULimit: 'sidecar.istio.io/proxyCPULimit',
+  proxyMemoryLimit: 'sidecar.istio.io/proxyMemoryLimit',
+  proxyImage: 'sidecar.istio.io/proxyImage',
+  proxyImageType: 'sidecar.istio.io/proxyImageType',
+  logLevel: 'sidecar.istio.io/logLevel',
+  componentLogLevel: 'sidecar.istio.io/componentLogLevel',
+  agentLogLevel: 'sidecar.istio.io/agentLogLevel',
+  capNetBindService: 'sidecar.istio.io/capNetBindService',
+  bootstrapOverride: 'sidecar.istio.io/bootstrapOverride',
+  userVolume: 'sidecar.istio.io/userVolume',
+  userVolumeMount: 'sidecar.istio.io/userVolumeMount',
+  mergeMetrics: 'prometheus.istio.io/merge-metrics',
+  enableCoreDump: 'sidecar.istio.io/enableCoreDump',
+  headlessPorts: 'meshgate.io/headless-ports',
+  prometheusScrape: 'prometheus.io/scrape',
+  prometheusPort: 'prometheus.io/port',
+} as const;
 
 /** Every annotation Istio's injector (or the agent, through the injected podinfo volume) reads, and where the others belong. */
 export const ANNOTATIONS: readonly AnnotationSpec[] = [

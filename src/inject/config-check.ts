@@ -5,7 +5,7 @@ import type { MeshgateConfig } from '../config/types.js';
 import { DEFAULT_STATUS_PORT, SIDECAR_PORTS } from '../k8s/istio-ports.js';
 import { isObject } from '../k8s/objects.js';
 import { checkOverlay } from '../config/istio/templates.js';
-import { BUILTIN_TEMPLATES, templateNames, unknownTemplatesMessage } from '../config/templates.js';
+import { renderableTemplates, templateNames, unknownTemplatesMessage } from '../config/templates.js';
 import { ANNOTATIONS, checkValue } from './annotations.js';
 import { checkProxyConfig } from './proxy-config.js';
 
@@ -42,9 +42,8 @@ export function configProblems(config: MeshgateConfig): string[] {
 /** Default templates and aliases name templates that exist; custom templates are pod overlays. */
 function templateProblems(config: MeshgateConfig): string[] {
   const problems: string[] = [];
-  const templates = [...new Set([...BUILTIN_TEMPLATES, ...Object.keys(config.templates.custom)])].sort();
-  const names = templateNames(config.templates);
-  const unknownDefault = unknownTemplatesMessage(config.templates.default, names);
+  const templates = renderableTemplates(config.templates.custom);
+  const unknownDefault = unknownTemplatesMessage(config.templates.default, templateNames(config.templates));
   if (unknownDefault) problems.push(`templates.default: ${unknownDefault}`);
   for (const [alias, list] of Object.entries(config.templates.aliases)) {
     // Aliases expand once: an alias names templates, not other aliases.

@@ -8,7 +8,7 @@ import type { InjectRequest, InjectResult } from './types.js';
 
 export function injectPod(request: InjectRequest): InjectResult {
   const plan = planInjection(request);
-  if (plan.action === 'skip') return { action: 'skip', reason: plan.reason, notes: plan.notes };
+  if (plan.action === 'skip') return { action: 'skip', reason: plan.reason, decidedBy: plan.decidedBy, notes: plan.notes };
   if (plan.action === 'reject') {
     return {
       action: 'reject',

@@ -4,6 +4,7 @@
 // `grpc-simple` (proxyless gRPC bootstrapped by an init container, no agent). Facts from Istio's
 // files/gateway-injection-template.yaml, grpc-agent.yaml and grpc-simple.yaml at the reference commit.
 import type { Container, EnvVar, Pod, SecurityContext, Volume, VolumeMount } from '../k8s/objects.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import {
   bootstrapOverrideVolumes,
@@ -17,6 +18,7 @@ import {
   proxyArgs,
   proxyEnvParts,
   proxyMetadataEnv,
+  proxyVolumes,
   readyProbe,
   resourceRef,
   resourcesOf,
@@ -42,25 +44,11 @@ function templateMetadata(plan: InjectPlan, extra: Record<string, string> = {}):
 // ---------------------------------------------------------------------------------------------------
 // gateway
 
-function gatewayVolumes(plan: InjectPlan): Volume[] {
-  return [
-    { name: 'workload-socket', emptyDir: {} },
-    { name: 'credential-socket', emptyDir: {} },
-    { name: 'workload-certs', emptyDir: {} },
-    ...bootstrapOverrideVolumes(plan.settings),
-    { name: 'istio-envoy', emptyDir: { medium: 'Memory' } },
-    { name: 'istio-data', emptyDir: {} },
-    podInfoVolume(),
-    tokenVolume(plan.config),
-    caCertVolume(),
-  ];
-}
-
 export function gatewayLayout(plan: Pick<InjectPlan, 'settings' | 'config'>): InjectedLayout {
   return {
     initContainers: [],
     containers: [PROXY_CONTAINER],
-    volumes: gatewayVolumes(plan as InjectPlan).map((v) => v.name),
+    volumes: proxyVolumes(plan.settings, plan.config).map((v) => v.name),
     imagePullSecrets: [...plan.config.proxy.imagePullSecrets],
   };
 }
@@ -115,7 +103,7 @@ export function renderGateway(plan: InjectPlan): Pod {
     Object.keys(gatewayContext).length > 0 ? (structuredClone(gatewayContext) as never) : { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] };
   return {
     metadata: templateMetadata(plan),
-    spec: { securityContext, containers: [proxy], volumes: gatewayVolumes(plan), ...imagePullSecrets(config) } as Pod['spec'],
+    spec: { securityContext, containers: [proxy], volumes: proxyVolumes(settings, config), ...imagePullSecrets(config) } as Pod['spec'],
   };
 }
 
@@ -206,7 +194,7 @@ export function renderGrpcAgent(plan: InjectPlan): Pod {
     volumeMounts: mounts,
   };
   return {
-    metadata: templateMetadata(plan, { 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' }),
+    metadata: templateMetadata(plan, { [POD_ANNOTATIONS.rewriteProbes]: 'false' }),
     spec: {
       containers: [agent, ...plan.templateView.appContainers.map(grpcAgentAppContainer)],
       volumes: grpcAgentVolumes(plan),
@@ -256,7 +244,7 @@ export function renderGrpcSimple(plan: InjectPlan): Pod {
     volumeMounts: [bootstrapMount],
   }));
   return {
-    metadata: { annotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' } },
+    metadata: { annotations: { [POD_ANNOTATIONS.rewriteProbes]: 'false' } },
     spec: { initContainers: [init], containers, volumes: [{ name: GRPC_BOOTSTRAP_VOLUME, emptyDir: {} }] } as Pod['spec'],
   };
 }

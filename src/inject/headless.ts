@@ -6,11 +6,12 @@ import { isObject, type Container, type ContainerPort, type Pod, type Service } 
 import { isReservedPort, RESERVED_PORT_RANGE } from '../k8s/istio-ports.js';
 import { isHeadless, serviceTargetMatchesContainerPort } from '../k8s/ports.js';
 import { servicesSelecting } from '../k8s/selectors.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { describeDecidedBy } from './decided-by.js';
 import { note, type ClusterView, type HeadlessPlan, type NotReadyAddresses, type Note, type PodSettings } from './types.js';
 
 /** Per-pod override of `headless.undeclaredPorts` (in the annotation catalogue). */
-export const HEADLESS_PORTS_ANNOTATION = 'meshgate.io/headless-ports';
+export const HEADLESS_PORTS_ANNOTATION = POD_ANNOTATIONS.headlessPorts;
 
 /** Removed in Kubernetes 1.24 (kubernetes/kubernetes#108020) in favour of publishNotReadyAddresses. */
 export const TOLERATE_UNREADY_ANNOTATION = 'service.alpha.kubernetes.io/tolerate-unready-endpoints';
@@ -164,15 +165,15 @@ export function headlessServicesPhrase(names: readonly string[]): string {
   return names.length === 1 ? `headless Service ${names[0]}` : `headless Services ${list(names)}`;
 }
 
-/**
- * The headless policy for one pod. No plan when no headless Service selects the pod, when the cluster
- * view is empty, or when a live view has not synced (the plan warns about that).
- */
 /** `undeclared ports: ignore, set by annotation meshgate.io/headless-ports of the pod`: the policy and what set it, for notes and findings. */
 export function undeclaredPortsPolicyPhrase(settings: Pick<PodSettings, 'undeclaredPorts' | 'undeclaredPortsDecidedBy'>): string {
   return `undeclared ports: ${settings.undeclaredPorts}, set by ${describeDecidedBy(settings.undeclaredPortsDecidedBy)}`;
 }
 
+/**
+ * The headless policy for one pod. No plan when no headless Service selects the pod, when the cluster
+ * view is empty, or when a live view has not synced (the plan warns about that).
+ */
 export function planHeadless(input: {
   readonly pod: Readonly<Pod>;
   readonly cluster: ClusterView;
@@ -232,7 +233,6 @@ export function planHeadless(input: {
   }
 
   return {
-    services: names,
     headlessServices: headless.map((service) => ({ name: nameOf(service), notReadyAddresses: notReadyAddressesOf(service) })),
     peerPorts,
     policy,

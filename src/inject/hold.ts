@@ -13,7 +13,7 @@ export function decideHold(input: {
   if (!headless) {
     return { hold: { hold: configured, reason: `holdApplicationUntilProxyStarts is ${configured ? 'on' : 'off'}`, decidedBy: settings.holdDecidedBy }, notes: [] };
   }
-  const who = headlessServicesPhrase(headless.services);
+  const who = headlessServicesPhrase(headless.headlessServices.map((service) => service.name));
   const refused = settings.proxyConfig.holdApplicationUntilProxyStarts === false;
   const notes: Note[] = [];
   if (refused) {
@@ -58,6 +58,6 @@ export function decideHold(input: {
     ? { hold: false, reason: 'proxy.istio.io/config sets holdApplicationUntilProxyStarts: false', decidedBy: settings.holdDecidedBy }
     : configured
       ? { hold: true, reason: 'holdApplicationUntilProxyStarts is on', decidedBy: settings.holdDecidedBy }
-      : { hold: true, reason: 'the pod sits behind a headless Service', decidedBy: { on: 'service', service: headless.services[0] ?? '', path: 'spec.clusterIP' } };
+      : { hold: true, reason: 'the pod sits behind a headless Service', decidedBy: { on: 'service', service: headless.headlessServices[0]?.name ?? '', path: 'spec.clusterIP' } };
   return { hold, notes };
 }

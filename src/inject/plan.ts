@@ -9,6 +9,7 @@ import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import { parseGoBool } from '../k8s/bool.js';
 import { isObject, type Container, type Labels, type Namespace, type Pod } from '../k8s/objects.js';
 import { canonicalQuantity } from '../k8s/quantity.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { decideInjection, enrolmentLabel, namespaceEnrolment } from './decide.js';
 import { planHeadless } from './headless.js';
 import { decideHold } from './hold.js';
@@ -28,7 +29,7 @@ import {
   excludedInboundPorts,
   HBONE_METADATA,
   INIT_CONTAINER,
-  NETWORK_LABEL,
+  networkOf,
   podPortsValue,
   PROXY_CONTAINER,
   TLS_MODE_LABEL,
@@ -36,7 +37,7 @@ import {
   VALIDATION_CONTAINER,
   WORKLOAD_NAME_LABEL,
 } from './sidecar.js';
-import { chooseTemplates, describeTemplates, templateAnnotations, templatesLayout, templateWriting, type TemplateChoice } from './templates.js';
+import { chooseTemplates, describeTemplates, isCustom, isPlainSidecar, templateAnnotations, templatesLayout, templateWriting, type TemplateChoice } from './templates.js';
 import { annotationPath, describeDecidedBy, onConfig } from './decided-by.js';
 import { formatStatus, OVERRIDES_ANNOTATION, parseOverrides, parseStatus, STATUS_ANNOTATION, templateContainers } from './status.js';
 import {
@@ -56,8 +57,8 @@ import {
 } from './types.js';
 
 export const HEADLESS_SERVICES_ANNOTATION = 'meshgate.io/headless-services';
-const REWRITE_ANNOTATION = 'sidecar.istio.io/rewriteAppHTTPProbers';
-const MERGE_METRICS_ANNOTATION = 'prometheus.istio.io/merge-metrics';
+const REWRITE_ANNOTATION = POD_ANNOTATIONS.rewriteProbes;
+const MERGE_METRICS_ANNOTATION = POD_ANNOTATIONS.mergeMetrics;
 /** `image: auto` on a user's istio-proxy keeps the injected image (reference section 1). */
 const AUTO_IMAGE = 'auto';
 const DECIDED_TO_INJECT = 'injected the Istio sidecar';
@@ -209,7 +210,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
   const hasProxy = layout.containers.includes(PROXY_CONTAINER) || layout.initContainers.includes(PROXY_CONTAINER);
 
   notes.push(...templateNotes(templates, config), ...proxyIds.notes);
-  if (templates.names.includes('sidecar') && !(templates.names.length > 0 && isCustom(config, 'sidecar'))) {
+  if (templates.names.includes('sidecar') && !isCustom(config, 'sidecar')) {
     notes.push(...layoutNotes({ settings, config, sidecar, hold, layout, previous, runsToCompletion }));
   } else if (previous) {
     notes.push(note('replaced what a previous injection added', `the pod already carries ${STATUS_ANNOTATION}; injecting again strips what it lists and renders the templates anew`));
@@ -282,7 +283,7 @@ export function planInjection(request: InjectRequest): InjectionPlan {
     prometheusSecurePort: hasProxy ? securePortAnnotation(postAnnotations, settings.proxyConfig.proxyMetadata) : undefined,
     labels,
     templateView,
-    network: podLabels[NETWORK_LABEL] ?? config.proxy.network,
+    network: networkOf(pod, config),
     notes,
   };
   return plan;
@@ -307,13 +308,9 @@ function nonEmptyString(value: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-function isCustom(config: InjectPlan['config'], name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(config.templates.custom, name);
-}
-
 /** What the templates other than Istio's default sidecar do, in a sentence each. */
 function templateNotes(templates: TemplateChoice, config: InjectPlan['config']): Note[] {
-  if (templates.names.length === 1 && templates.names[0] === 'sidecar' && !isCustom(config, 'sidecar')) return [];
+  if (isPlainSidecar(templates.names, config)) return [];
   const notes: Note[] = [note(`rendered template${templates.names.length === 1 ? '' : 's'} ${describeTemplates(templates.names, config)}`, `from ${templates.source}, in this order, each merged over the pod as Istio merges them`)];
   for (const name of new Set(templates.names)) {
     if (isCustom(config, name)) continue;
@@ -330,8 +327,7 @@ const layouts = new Map<string, { readonly layout: InjectPlan['layout']; readonl
 /** What the templates add, by name, and the status record that lists it (shared, read-only data). */
 function layoutOf(names: readonly string[], input: Parameters<typeof templatesLayout>[1]): { readonly layout: InjectPlan['layout']; readonly status: string } {
   const { settings, config, native } = input;
-  const plainSidecar = names.length === 1 && names[0] === 'sidecar' && !isCustom(config, 'sidecar');
-  if (!plainSidecar) {
+  if (!isPlainSidecar(names, config)) {
     const layout = templatesLayout(names, input);
     return { layout, status: formatStatus(layout, config.revision) };
   }

@@ -155,7 +155,7 @@ function isPort(value: unknown): value is number {
 }
 
 /** Istio's ValidateProxyAddress: `host:port` with a valid port and a DNS name or IP address as host. */
-export function checkProxyAddress(address: string): string | undefined {
+function checkProxyAddress(address: string): string | undefined {
   const split = splitHostPort(address);
   if (!split) return `must be host:port, got "${address}"`;
   if (!/^[0-9]+$/.test(split.port) || !isPort(Number(split.port))) return `port "${split.port}" must be a number 1-65535`;

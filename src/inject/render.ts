@@ -4,6 +4,7 @@
 // decision is already in the plan; rendering only applies it. The pod given is never changed: each step
 // copies what it changes and shares the rest, so the result is at most one copy of the pod.
 import type { Container, EnvVar, Pod, PodSpec } from '../k8s/objects.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { POD_SCHEMA, POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
 import { HEADLESS_SERVICES_ANNOTATION } from './plan.js';
 import { applyProbeRewrites, mergeProbers, parseProbers, serializeProbers } from './probes.js';
@@ -13,8 +14,8 @@ import { fragmentHasNativeProxy, renderTemplate } from './templates.js';
 import { OVERRIDES_ANNOTATION, STATUS_ANNOTATION } from './status.js';
 import type { InjectPlan } from './types.js';
 
-export const EXCLUDE_INBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeInboundPorts';
-export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeOutboundPorts';
+export const EXCLUDE_INBOUND_PORTS_ANNOTATION = POD_ANNOTATIONS.excludeInboundPorts;
+export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = POD_ANNOTATIONS.excludeOutboundPorts;
 const PROBERS_ENV = 'ISTIO_KUBE_APP_PROBERS';
 /** Istio's cluster id when none is configured; only a configured one is moved last. */
 const DEFAULT_CLUSTER_ID = 'Kubernetes';
@@ -72,7 +73,7 @@ function withHeadlessAnnotations(pod: Pod, plan: InjectPlan): Pod {
     annotations[EXCLUDE_INBOUND_PORTS_ANNOTATION] = plan.settings.excludeInboundPorts;
     annotations[EXCLUDE_OUTBOUND_PORTS_ANNOTATION] = plan.settings.excludeOutboundPorts ?? '';
   }
-  annotations[HEADLESS_SERVICES_ANNOTATION] = headless.services.join(',');
+  annotations[HEADLESS_SERVICES_ANNOTATION] = headless.headlessServices.map((service) => service.name).join(',');
   return withAnnotations(pod, annotations);
 }
 

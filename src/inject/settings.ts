@@ -4,53 +4,16 @@
 import type { MeshgateConfig } from '../config/types.js';
 import { templateNames } from '../config/templates.js';
 import { GO_BOOL_VALUES, parseGoBool } from '../k8s/bool.js';
+import { imageWithVariant } from '../k8s/images.js';
 import { isObject } from '../k8s/objects.js';
-import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort } from './annotations.js';
+import { annotationSpec, checkAnnotation, checkValue, parseJson, parsePort, POD_ANNOTATIONS } from './annotations.js';
 import { parseScrapeTargets, prometheusFieldOf, SCRAPE_TARGETS_ANNOTATION, scrapePortProblem } from './prometheus.js';
 import { checkProxyConfig, mergeProxyConfigs, NO_PROXY_CONFIG, parseProxyConfig } from './proxy-config.js';
 import { annotationPath, onConfig, onPod } from './decided-by.js';
 import { note } from './types.js';
 import type { AnnotationProblem, DecidedBy, Note, PodProxyConfig, PodSettings, SettingsResult } from './types.js';
 
-const A = {
-  proxyConfig: 'proxy.istio.io/config',
-  templates: 'inject.istio.io/templates',
-  interceptionMode: 'sidecar.istio.io/interceptionMode',
-  nativeSidecar: 'sidecar.istio.io/nativeSidecar',
-  rewriteProbes: 'sidecar.istio.io/rewriteAppHTTPProbers',
-  statusPort: 'status.sidecar.istio.io/port',
-  readinessInitialDelay: 'readiness.status.sidecar.istio.io/initialDelaySeconds',
-  readinessPeriod: 'readiness.status.sidecar.istio.io/periodSeconds',
-  readinessFailureThreshold: 'readiness.status.sidecar.istio.io/failureThreshold',
-  applicationPorts: 'readiness.status.sidecar.istio.io/applicationPorts',
-  includeOutboundIPRanges: 'traffic.sidecar.istio.io/includeOutboundIPRanges',
-  excludeOutboundIPRanges: 'traffic.sidecar.istio.io/excludeOutboundIPRanges',
-  includeInboundPorts: 'traffic.sidecar.istio.io/includeInboundPorts',
-  excludeInboundPorts: 'traffic.sidecar.istio.io/excludeInboundPorts',
-  includeOutboundPorts: 'traffic.sidecar.istio.io/includeOutboundPorts',
-  excludeOutboundPorts: 'traffic.sidecar.istio.io/excludeOutboundPorts',
-  excludeInterfaces: 'traffic.sidecar.istio.io/excludeInterfaces',
-  rerouteVirtualInterfaces: 'istio.io/reroute-virtual-interfaces',
-  kubevirtInterfaces: 'traffic.sidecar.istio.io/kubevirtInterfaces',
-  proxyCPU: 'sidecar.istio.io/proxyCPU',
-  proxyMemory: 'sidecar.istio.io/proxyMemory',
-  proxyCPULimit: 'sidecar.istio.io/proxyCPULimit',
-  proxyMemoryLimit: 'sidecar.istio.io/proxyMemoryLimit',
-  proxyImage: 'sidecar.istio.io/proxyImage',
-  proxyImageType: 'sidecar.istio.io/proxyImageType',
-  logLevel: 'sidecar.istio.io/logLevel',
-  componentLogLevel: 'sidecar.istio.io/componentLogLevel',
-  agentLogLevel: 'sidecar.istio.io/agentLogLevel',
-  capNetBindService: 'sidecar.istio.io/capNetBindService',
-  bootstrapOverride: 'sidecar.istio.io/bootstrapOverride',
-  userVolume: 'sidecar.istio.io/userVolume',
-  userVolumeMount: 'sidecar.istio.io/userVolumeMount',
-  mergeMetrics: 'prometheus.istio.io/merge-metrics',
-  enableCoreDump: 'sidecar.istio.io/enableCoreDump',
-  headlessPorts: 'meshgate.io/headless-ports',
-  prometheusScrape: 'prometheus.io/scrape',
-  prometheusPort: 'prometheus.io/port',
-} as const;
+const A = POD_ANNOTATIONS;
 
 export interface ReadPodSettingsInput {
   readonly annotations: Readonly<Record<string, string>>;
@@ -242,7 +205,7 @@ function nonEmpty(value: string): string | undefined {
 const meshProxyConfigs = new WeakMap<object, PodProxyConfig>();
 
 /** `proxy.proxyConfig`, read as a pod's proxy.istio.io/config is (checked when the configuration was loaded). */
-export function meshProxyConfig(config: MeshgateConfig): PodProxyConfig {
+function meshProxyConfig(config: MeshgateConfig): PodProxyConfig {
   let parsed = meshProxyConfigs.get(config.proxy.proxyConfig);
   if (!parsed) {
     const result = checkProxyConfig(config.proxy.proxyConfig);
@@ -344,7 +307,7 @@ function resolveImages(
     notes.push(
       note(
         `ignored ${A.proxyImage} "${proxyImage}"`,
-        `it is not a full image reference (no "/"), which Istio also ignores; using ${withImageType(config.proxy.image, imageType)}`,
+        `it is not a full image reference (no "/"), which Istio also ignores; using ${imageType === undefined ? config.proxy.image : imageWithVariant(config.proxy.image, imageType)}`,
         'warning',
       ),
     );
@@ -353,22 +316,12 @@ function resolveImages(
   if (!['default', 'debug', 'distroless'].includes(imageType)) {
     notes.push(note(`used image variant "${imageType}" from ${A.proxyImageType}`, 'Istio publishes only default, debug and distroless images; the image may not exist', 'warning'));
   }
-  const proxy = withImageType(config.proxy.image, imageType);
-  const init = withImageType(config.proxy.initImage, imageType);
+  const proxy = imageWithVariant(config.proxy.image, imageType);
+  const init = imageWithVariant(config.proxy.initImage, imageType);
   if (proxy === config.proxy.image && imageType !== 'default') {
     notes.push(note(`ignored ${A.proxyImageType} "${imageType}"`, `proxy.image ${config.proxy.image} has no tag to add the variant to`, 'warning'));
   }
   return { proxyImage: proxy, initImage: init };
-}
-
-/** `hub/proxyv2:1.28.1` + `distroless` -> `hub/proxyv2:1.28.1-distroless`; `default` removes a variant. */
-export function withImageType(image: string, imageType: string | undefined): string {
-  if (imageType === undefined || image.includes('@')) return image;
-  const colon = image.lastIndexOf(':');
-  if (colon < 0 || colon < image.lastIndexOf('/')) return image;
-  const tag = image.slice(colon + 1).replace(/-(debug|distroless)$/, '');
-  const variant = imageType === 'default' || imageType === '' ? '' : `-${imageType}`;
-  return `${image.slice(0, colon)}:${tag}${variant}`;
 }
 
 function resolveResources(

@@ -6,6 +6,7 @@ import type { MeshgateConfig } from '../config/types.js';
 import { ENVOY_PROMETHEUS_PORT, ENVOY_READY_PORT } from '../k8s/istio-ports.js';
 import type { Container, ContainerPort, EnvVar, Pod, Probe, SecurityContext, Volume, VolumeMount } from '../k8s/objects.js';
 import { canonicalResourceList } from '../k8s/quantity.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { ownerUri } from './owner.js';
 import { proxyConfigEnv } from './proxy-config.js';
 import type { InjectedLayout, InjectPlan, PodSettings } from './types.js';
@@ -67,7 +68,7 @@ export function resourcesOf(settings: PodSettings): Container['resources'] {
   return copy;
 }
 
-export function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
+function sortedEntries(record: Readonly<Record<string, unknown>> | undefined): [string, unknown][] {
   return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -399,7 +400,8 @@ export function bootstrapOverrideVolumes(settings: PodSettings): Volume[] {
   return settings.bootstrapOverride !== undefined ? [{ name: 'custom-bootstrap-volume', configMap: { name: settings.bootstrapOverride } }] : [];
 }
 
-function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
+/** The volumes istio-proxy needs, in the order both the sidecar and the gateway template list them. */
+export function proxyVolumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
   return [
     // The template writes `emptyDir:` with no value; the API server defaults that to an empty emptyDir.
     { name: 'workload-socket', emptyDir: {} },
@@ -411,9 +413,11 @@ function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
     podInfoVolume(),
     tokenVolume(config),
     caCertVolume(),
-    { name: 'istio-ca-crl', configMap: { name: 'istio-ca-crl', optional: true } },
-    ...userVolumes(settings),
   ];
+}
+
+function volumes(settings: PodSettings, config: MeshgateConfig): Volume[] {
+  return [...proxyVolumes(settings, config), { name: 'istio-ca-crl', configMap: { name: 'istio-ca-crl', optional: true } }, ...userVolumes(settings)];
 }
 
 /** Istio's appendMultusNetwork: the istio-cni network added to the pod's Multus network list, once. */
@@ -442,15 +446,15 @@ function cniAnnotations(plan: InjectPlan, podAnnotations: Readonly<Record<string
   const { settings, config } = plan;
   const out: Record<string, string> = {};
   if (config.interception.cniProvider === 'multus') out[MULTUS_NETWORKS_ANNOTATION] = withMultusNetwork(podAnnotations[MULTUS_NETWORKS_ANNOTATION]);
-  out['sidecar.istio.io/interceptionMode'] = settings.interceptionMode;
-  if (settings.includeOutboundIPRanges !== '') out['traffic.sidecar.istio.io/includeOutboundIPRanges'] = settings.includeOutboundIPRanges;
-  if (settings.excludeOutboundIPRanges !== '') out['traffic.sidecar.istio.io/excludeOutboundIPRanges'] = settings.excludeOutboundIPRanges;
-  out['traffic.sidecar.istio.io/includeInboundPorts'] = settings.includeInboundPorts;
-  out['traffic.sidecar.istio.io/excludeInboundPorts'] = excludedInboundPorts(settings.statusPort, settings.excludeInboundPorts);
-  if (settings.includeOutboundPorts !== undefined) out['traffic.sidecar.istio.io/includeOutboundPorts'] = settings.includeOutboundPorts;
-  if (settings.excludeOutboundPorts !== undefined) out['traffic.sidecar.istio.io/excludeOutboundPorts'] = settings.excludeOutboundPorts;
-  if (settings.rerouteVirtualInterfaces !== undefined) out['istio.io/reroute-virtual-interfaces'] = settings.rerouteVirtualInterfaces;
-  if (settings.excludeInterfaces !== undefined) out['traffic.sidecar.istio.io/excludeInterfaces'] = settings.excludeInterfaces;
+  out[POD_ANNOTATIONS.interceptionMode] = settings.interceptionMode;
+  if (settings.includeOutboundIPRanges !== '') out[POD_ANNOTATIONS.includeOutboundIPRanges] = settings.includeOutboundIPRanges;
+  if (settings.excludeOutboundIPRanges !== '') out[POD_ANNOTATIONS.excludeOutboundIPRanges] = settings.excludeOutboundIPRanges;
+  out[POD_ANNOTATIONS.includeInboundPorts] = settings.includeInboundPorts;
+  out[POD_ANNOTATIONS.excludeInboundPorts] = excludedInboundPorts(settings.statusPort, settings.excludeInboundPorts);
+  if (settings.includeOutboundPorts !== undefined) out[POD_ANNOTATIONS.includeOutboundPorts] = settings.includeOutboundPorts;
+  if (settings.excludeOutboundPorts !== undefined) out[POD_ANNOTATIONS.excludeOutboundPorts] = settings.excludeOutboundPorts;
+  if (settings.rerouteVirtualInterfaces !== undefined) out[POD_ANNOTATIONS.rerouteVirtualInterfaces] = settings.rerouteVirtualInterfaces;
+  if (settings.excludeInterfaces !== undefined) out[POD_ANNOTATIONS.excludeInterfaces] = settings.excludeInterfaces;
   return out;
 }
 

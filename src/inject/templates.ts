@@ -5,6 +5,7 @@
 import { splitTemplateNames, TEMPLATES_ANNOTATION } from '../config/templates.js';
 import type { MeshgateConfig, TemplateOverlay } from '../config/types.js';
 import type { Container, Pod } from '../k8s/objects.js';
+import { POD_ANNOTATIONS } from './annotations.js';
 import { gatewayLayout, grpcAgentLayout, grpcSimpleLayout, renderGateway, renderGrpcAgent, renderGrpcSimple } from './gateway-templates.js';
 import { injectedLayout, renderSidecar } from './sidecar.js';
 import { POD_SPEC_SCHEMA, strategicMerge } from './merge.js';
@@ -19,7 +20,7 @@ export interface TemplateChoice {
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 /** Istio's gRPC templates turn the probe rewrite off (the application has no Envoy to send probes through). */
-const GRPC_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({ 'sidecar.istio.io/rewriteAppHTTPProbers': 'false' });
+const GRPC_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({ [POD_ANNOTATIONS.rewriteProbes]: 'false' });
 
 // Most pods take the configuration's default templates: resolve those once per configuration.
 const defaultChoices = new WeakMap<object, TemplateChoice>();
@@ -40,8 +41,18 @@ export function chooseTemplates(annotations: Readonly<Record<string, string>>, c
   return choice;
 }
 
+/** A template the configuration defines under `templates.custom`; it replaces a built-in of the same name. */
+export function isCustom(config: MeshgateConfig, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(config.templates.custom, name);
+}
+
+/** Istio's built-in sidecar template alone: the common case, which needs no merging of templates. */
+export function isPlainSidecar(names: readonly string[], config: MeshgateConfig): boolean {
+  return names.length === 1 && names[0] === 'sidecar' && !isCustom(config, 'sidecar');
+}
+
 function customOverlay(config: MeshgateConfig, name: string): TemplateOverlay | undefined {
-  return Object.prototype.hasOwnProperty.call(config.templates.custom, name) ? config.templates.custom[name] : undefined;
+  return isCustom(config, name) ? config.templates.custom[name] : undefined;
 }
 
 function namesOf(list: unknown): string[] {
@@ -84,7 +95,7 @@ const named = (list: readonly string[]): { name: string }[] => list.map((name) =
  * template has goes before the earlier names that follow it there), not the order of first mention.
  */
 export function templatesLayout(names: readonly string[], input: LayoutInput): InjectedLayout {
-  if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(input.config, 'sidecar')) return injectedLayout(input.settings, input.config, input.native);
+  if (isPlainSidecar(names, input.config)) return injectedLayout(input.settings, input.config, input.native);
   let merged: Record<string, unknown> = {};
   for (const layout of names.map((name) => layoutOfTemplate(name, input))) {
     merged = strategicMerge(
@@ -106,7 +117,7 @@ export function templatesLayout(names: readonly string[], input: LayoutInput): I
  * switches): Istio post-processes the merged pod, so a template can turn them off.
  */
 export function templateAnnotations(names: readonly string[], config: MeshgateConfig): Readonly<Record<string, string>> {
-  if (names.length === 1 && names[0] === 'sidecar' && !customOverlay(config, 'sidecar')) return NONE;
+  if (isPlainSidecar(names, config)) return NONE;
   const out: Record<string, string> = {};
   for (const name of names) Object.assign(out, annotationsOfTemplate(name, config));
   return out;

@@ -79,7 +79,13 @@ export interface InjectRequest {
 }
 
 export type InjectResult =
-  | { readonly action: 'skip'; readonly reason: string; readonly notes: readonly Note[] }
+  | {
+      readonly action: 'skip';
+      readonly reason: string;
+      /** The field, label or setting that decided not to inject. */
+      readonly decidedBy: DecidedBy;
+      readonly notes: readonly Note[];
+    }
   | {
       readonly action: 'inject';
       readonly pod: Pod;
@@ -203,8 +209,7 @@ export interface HeadlessService {
 
 /** What meshgate does about headless Services selecting the pod (beyond Istio). */
 export interface HeadlessPlan {
-  /** Names of the headless Services (same namespace, selector matches the pod), each once. */
-  readonly services: readonly string[];
+  /** The headless Services (same namespace, selector matches the pod), each once, in the view's order. */
   readonly headlessServices: readonly HeadlessService[];
   /** TCP container ports that no Service selecting the pod declares, ascending (Istio's own ports left out). */
   readonly peerPorts: readonly number[];

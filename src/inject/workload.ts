@@ -5,7 +5,7 @@ import type { MeshgateConfig } from '../config/types.js';
 import type { KubeObject, Labels, Pod, PodTemplateSpec } from '../k8s/objects.js';
 import { isWorkloadKind, ownerReference, podFromTemplate, podTemplateOf, withPodTemplate } from '../k8s/workloads.js';
 import { injectPod } from './engine.js';
-import type { ClusterView, Note } from './types.js';
+import type { ClusterView, DecidedBy, Note } from './types.js';
 
 export interface WorkloadInjectInput {
   readonly object: Readonly<KubeObject>;
@@ -19,7 +19,14 @@ export interface WorkloadInjectInput {
 }
 
 export type WorkloadInjectResult =
-  | { readonly action: 'skip'; readonly object: KubeObject; readonly reason: string; readonly notes: readonly Note[] }
+  | {
+      readonly action: 'skip';
+      readonly object: KubeObject;
+      readonly reason: string;
+      /** What decided not to inject; absent when the object has no pod template to inject into. */
+      readonly decidedBy?: DecidedBy;
+      readonly notes: readonly Note[];
+    }
   | {
       readonly action: 'inject';
       /** The workload with its injected pod template. */
@@ -60,7 +67,7 @@ export function injectWorkload(input: WorkloadInjectInput): WorkloadInjectResult
     cluster: input.cluster,
     mode: input.mode ?? 'kube-inject',
   });
-  if (result.action === 'skip') return { action: 'skip', object, reason: result.reason, notes: result.notes };
+  if (result.action === 'skip') return { action: 'skip', object, reason: result.reason, decidedBy: result.decidedBy, notes: result.notes };
   if (result.action === 'reject') {
     // An ill-typed field is named from the workload, as the user wrote it (spec.template.metadata...).
     const prefix = result.field !== undefined && !isPod ? `${path.join('.')}.` : '';

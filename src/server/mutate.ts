@@ -65,7 +65,7 @@ export function mutateRoute(options: MutateRouteOptions): AdmissionRoute {
       const warnings = warningsOf(result.notes);
       switch (result.action) {
         case 'skip':
-          log.info({ reason: result.reason, decidedBy: result.notes.find((n) => n.decidedBy !== undefined)?.decidedBy }, 'injection skipped');
+          log.info({ reason: result.reason, decidedBy: result.decidedBy }, 'injection skipped');
           return allow('skipped', warnings);
         case 'inject': {
           // The pod passed the engine's shape check, so its metadata can be read for the log line.

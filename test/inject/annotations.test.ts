@@ -9,7 +9,7 @@ import type { MeshgateConfig } from '../../src/config/types.js';
 import { parseDocuments } from '../../src/k8s/yaml.js';
 import { podTemplateOf } from '../../src/k8s/workloads.js';
 import { ANNOTATIONS, annotationSpec, checkAnnotation, isIstioAnnotation, validateAnnotation } from '../../src/inject/annotations.js';
-import { readPodSettings, withImageType } from '../../src/inject/settings.js';
+import { readPodSettings } from '../../src/inject/settings.js';
 import { parseProxyConfig } from '../../src/inject/proxy-config.js';
 import type { PodSettings } from '../../src/inject/types.js';
 import { corpusDir, corpusSkip } from '../helpers/paths.js';
@@ -373,14 +373,6 @@ describe('readPodSettings: images', () => {
   it('a full proxyImage wins over proxyImageType', () => {
     const result = settingsOf({ 'sidecar.istio.io/proxyImage': 'r.example/p:1', 'sidecar.istio.io/proxyImageType': 'debug' });
     assert.equal(result.settings.proxyImage, 'r.example/p:1');
-  });
-
-  it('withImageType adds, swaps and removes variants', () => {
-    assert.equal(withImageType('hub/proxyv2:1.28.1', 'debug'), 'hub/proxyv2:1.28.1-debug');
-    assert.equal(withImageType('hub/proxyv2:1.28.1-distroless', 'debug'), 'hub/proxyv2:1.28.1-debug');
-    assert.equal(withImageType('hub/proxyv2:1.28.1-distroless', 'default'), 'hub/proxyv2:1.28.1');
-    assert.equal(withImageType('localhost:5000/proxyv2', 'debug'), 'localhost:5000/proxyv2');
-    assert.equal(withImageType('hub/proxyv2@sha256:abc', 'debug'), 'hub/proxyv2@sha256:abc');
   });
 });
 

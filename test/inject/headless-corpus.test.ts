@@ -56,10 +56,11 @@ function injectionPlan({ pod, services }: Scenario): InjectPlan {
   return result as InjectPlan;
 }
 
-function plan(scenario: Scenario): HeadlessPlan & { readonly hold: boolean; readonly planNotes: InjectPlan['notes'] } {
+function plan(scenario: Scenario): HeadlessPlan & { readonly services: readonly string[]; readonly hold: boolean; readonly planNotes: InjectPlan['notes'] } {
   const injection = injectionPlan(scenario);
   assert.ok(injection.headless, 'a headless Service selects the pod');
-  return { ...injection.headless, hold: injection.hold.hold, planNotes: injection.notes };
+  const services = injection.headless.headlessServices.map((service) => service.name);
+  return { ...injection.headless, services, hold: injection.hold.hold, planNotes: injection.notes };
 }
 
 const CASSANDRA = ['k8s-e2e/cassandra-service.yaml', 'k8s-e2e/cassandra-statefulset.yaml'];

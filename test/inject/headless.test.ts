@@ -72,9 +72,10 @@ function headlessOf(pod: Pod, view: ClusterView, config: MeshgateConfig = defaul
   return planHeadless({ pod, cluster: view, settings: settings.settings });
 }
 
-function planOf(plan: HeadlessPlan | undefined): HeadlessPlan {
+/** The plan, with the names of its headless Services as the assertions compare them. */
+function planOf(plan: HeadlessPlan | undefined): HeadlessPlan & { readonly services: readonly string[] } {
   assert.ok(plan, 'expected a headless plan');
-  return plan;
+  return { ...plan, services: plan.headlessServices.map((service) => service.name) };
 }
 
 /** The whole injection plan: the hold behind a headless Service is decided there, with the rest. */

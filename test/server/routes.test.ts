@@ -45,7 +45,7 @@ function recordingEngine(result: (request: InjectRequest) => InjectResult): { ca
 
 describe('/mutate route', () => {
   it('gives the engine the pod with its namespace filled in, managedFields dropped, and webhook mode; the engine infers the owner', () => {
-    const engine = recordingEngine(() => ({ action: 'skip', reason: 'test', notes: [] }));
+    const engine = recordingEngine(() => ({ action: 'skip', reason: 'test', decidedBy: { on: 'kube-inject' }, notes: [] }));
     const route = mutateRoute({ injectPod: engine.injectPod, config: defaultConfig, cluster: staticClusterView() });
     route.admit(review(pod), log);
     assert.equal(engine.calls.length, 1);
@@ -78,7 +78,7 @@ describe('/mutate route', () => {
     const notes = [note('rewrote readinessProbe of container "web"', 'probes must survive mTLS'), note('left port 9300 captured', 'policy ignore', 'warning')];
     const cases: [InjectResult, unknown][] = [
       [{ action: 'inject', pod: pod as never, patch, notes }, { decision: { allowed: true, patch, warnings: ['left port 9300 captured: policy ignore'] }, outcome: 'injected' }],
-      [{ action: 'skip', reason: 'opted out', notes: [] }, { decision: { allowed: true }, outcome: 'skipped' }],
+      [{ action: 'skip', reason: 'opted out', decidedBy: { on: 'pod', path: 'metadata.labels[sidecar.istio.io/inject]' }, notes: [] }, { decision: { allowed: true }, outcome: 'skipped' }],
       [
         { action: 'reject', message: "invalid value 'x' for annotation 'status.sidecar.istio.io/port'", annotation: 'status.sidecar.istio.io/port', notes: [] },
         { decision: { allowed: false, code: 400, message: "invalid value 'x' for annotation 'status.sidecar.istio.io/port'" }, outcome: 'rejected' },

@@ -32,7 +32,8 @@ export const rule: CodeRule = {
       const services = servicesSelecting(context.inventory, workload);
       // The ports' names and containers, for the Service ports to declare.
       const peers = undeclaredPorts(podFromTemplate(workload.template, workload.namespace), services).filter((p) => headless.peerPorts.includes(p.port));
-      const first = services.find((s) => s.metadata?.name === headless.services[0]);
+      const names = headless.headlessServices.map((service) => service.name);
+      const first = services.find((s) => s.metadata?.name === names[0]);
       if (!first) continue;
       const handling =
         headless.policy === 'exclude'
@@ -42,7 +43,7 @@ export const rule: CodeRule = {
         resource: workload.ref,
         path: specPath(workload, 'containers'),
         severity: headless.policy === 'exclude' ? 'warning' : 'error',
-        data: { ports: headless.peerPorts.join(', '), services: headless.services.join(', '), handling },
+        data: { ports: headless.peerPorts.join(', '), services: names.join(', '), handling },
         remediation: `Declare the peer ports on the headless Service so they join the mesh with mTLS: ${patchFor(first, servicePortsToDeclare(peers))}`,
       });
     }

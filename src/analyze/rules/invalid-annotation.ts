@@ -8,12 +8,13 @@ export const rule: CodeRule = {
   meta: { name: 'invalid-annotation', description: 'Injection annotations with values the injector rejects' },
   check(context) {
     const drafts: FindingDraft[] = [];
+    const annotations = annotationContext(context.config);
     for (const site of annotationSites(context.inventory)) {
       if (site.asKind !== 'Pod') continue;
       for (const [name, raw] of Object.entries(site.annotations)) {
         const value = String(raw);
         const path = `${site.path}["${name}"]`;
-        const problem = checkAnnotation(name, value, annotationContext(context.config));
+        const problem = checkAnnotation(name, value, annotations);
         if (!problem) continue;
         drafts.push({
           resource: site.resource,

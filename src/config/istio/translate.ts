@@ -4,8 +4,9 @@
 // `serve --istio-revision` (the ConfigMaps) and `meshgate config from-istio` all come through here.
 // Every value meshgate cannot honour is reported by name: an error when it would change the pod, a
 // warning when it cannot, an info note for istiod's own settings.
+import { tagWithVariant } from '../../k8s/images.js';
 import { isObject } from '../../k8s/objects.js';
-import { BUILTIN_TEMPLATES, ISTIO_ONLY_TEMPLATES, isBuiltinTemplate } from '../templates.js';
+import { ISTIO_ONLY_TEMPLATES, isBuiltinTemplate, templateNames } from '../templates.js';
 import type { TemplateOverlay } from '../types.js';
 import {
   applyMeshConfig,
@@ -179,21 +180,6 @@ function describeType(type: ValueType): string {
 
 // ---------------------------------------------------------------------------------------------------
 // Images.
-
-const KNOWN_IMAGE_TYPES = ['distroless', 'debug'];
-
-/** Istio's image tag with a variant: a known variant already on the tag is replaced; `default` removes it. */
-function tagWithVariant(tag: string, variant: string): string {
-  if (variant === '') return tag;
-  let base = tag;
-  for (const known of KNOWN_IMAGE_TYPES) {
-    if (base.endsWith(`-${known}`)) {
-      base = base.slice(0, -(known.length + 1));
-      break;
-    }
-  }
-  return variant === 'default' ? base : `${base}-${variant}`;
-}
 
 function imageOf(values: ValuesReader, namePath: string, variant: string, findings: Findings): string {
   const name = values.string(namePath) || 'proxyv2';
@@ -528,14 +514,14 @@ function translateTemplates(values: ValuesReader, injector: InjectorConfig, find
 
   const givenDefaults = injector.has('defaultTemplates') ? injector.list('defaultTemplates') : values.list('sidecarInjectorWebhook.defaultTemplates');
   const defaults = givenDefaults.length > 0 ? givenDefaults.filter((t): t is string => typeof t === 'string') : ['sidecar'];
-  const known = new Set<string>([...BUILTIN_TEMPLATES, ...Object.keys(custom), ...Object.keys(aliases)]);
+  const known = templateNames({ custom, aliases });
   for (const name of defaults) {
-    if (!known.has(name)) {
+    if (!known.includes(name)) {
       findings.push({
         severity: 'error',
         source: injector.has('defaultTemplates') ? injector.source : values.source,
         key: injector.has('defaultTemplates') ? 'defaultTemplates' : 'sidecarInjectorWebhook.defaultTemplates',
-        message: `default template "${name}" does not exist; templates: ${[...known].sort().join(', ')}`,
+        message: `default template "${name}" does not exist; templates: ${known.join(', ')}`,
       });
     }
   }
