@@ -7,12 +7,10 @@
 //   picture (a subset would look undefined because no DestinationRule is visible).
 // When the API server goes away the caches keep their last contents and the webhook keeps answering
 // from them; logs and metrics say so, and the watches are restarted with backoff.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { type ClusterView } from '../inject/types.js';
 import type { KubeObject, Namespace, Node, Service } from '../k8s/objects.js';
-import type { Logger } from './logging.js';
-import type { WebhookMetrics } from './metrics.js';
-import { WatchedResource, type WatchOptions } from './informer.js';
+import { apiConnectionOf, WatchedResource, type ApiConnection, type WatchOptions } from './informer.js';
 
 // The source interface and the fixed view live apart so that running without a cluster never loads
 // @kubernetes/client-node (about 40 MB of heap).
@@ -54,14 +52,7 @@ export const WATCHED_RESOURCES: readonly ResourceSpec[] = [
   istioResource('gateways', 'Gateway'),
 ];
 
-export interface InformerClusterViewOptions {
-  readonly kubeConfig: KubeConfig;
-  readonly logger: Logger;
-  readonly metrics?: WebhookMetrics;
-  /** First retry delay after an API server error; doubles up to maxRetryMs. */
-  readonly initialRetryMs?: number;
-  readonly maxRetryMs?: number;
-}
+export type InformerClusterViewOptions = ApiConnection;
 
 export class InformerClusterView implements ClusterViewSource {
   private readonly resources: { readonly spec: ResourceSpec; readonly watched: WatchedResource }[];
@@ -71,11 +62,7 @@ export class InformerClusterView implements ClusterViewSource {
   constructor(private readonly options: InformerClusterViewOptions) {
     const api = { core: options.kubeConfig.makeApiClient(CoreV1Api), custom: options.kubeConfig.makeApiClient(CustomObjectsApi) };
     const watchOptions: WatchOptions = {
-      kubeConfig: options.kubeConfig,
-      logger: options.logger,
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-      initialRetryMs: options.initialRetryMs,
-      maxRetryMs: options.maxRetryMs,
+      ...apiConnectionOf(options),
       logPrefix: 'cluster view: ',
       onListed: () => this.onListed(),
       onChange: () => {

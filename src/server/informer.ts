@@ -17,13 +17,23 @@ export interface WatchSpec {
   readonly fieldSelector?: string;
 }
 
-export interface WatchOptions {
+/** How a follower of the API server (the cluster view, Istio's configuration) reaches it and retries. */
+export interface ApiConnection {
   readonly kubeConfig: KubeConfig;
   readonly logger: Logger;
   readonly metrics?: WebhookMetrics;
   /** First retry delay after an API server error (default 200 ms); doubles up to maxRetryMs (default 30 s). */
   readonly initialRetryMs?: number;
   readonly maxRetryMs?: number;
+}
+
+/** The connection settings of a follower, without its other options. */
+export function apiConnectionOf(options: ApiConnection): ApiConnection {
+  const { kubeConfig, logger, metrics, initialRetryMs, maxRetryMs } = options;
+  return { kubeConfig, logger, metrics, initialRetryMs, maxRetryMs };
+}
+
+export interface WatchOptions extends ApiConnection {
   /** Starts every log message, e.g. `cluster view: `. */
   readonly logPrefix: string;
   /** After the first list (and after a list that follows unavailability). */

@@ -2,14 +2,12 @@
 // istio-sidecar-injector[-REV] (`values`, `config`) and istio[-REV] (`mesh`), through informers (one per
 // ConfigMap, by name). Every change is translated as at start-up (src/config/istio/); one meshgate
 // cannot honour keeps the last good configuration, and the logs, the metrics and /readyz say why.
-import { CoreV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { injectorConfigMapSettings, IstioDocumentError, meshConfigMapSettings } from '../config/istio/documents.js';
 import { formatFinding, type IstioSettings } from '../config/istio/translate.js';
 import { ConfigError, type ResolvedConfig } from '../config/load.js';
 import type { MeshgateConfig } from '../config/types.js';
-import { WatchedResource, type WatchOptions } from './informer.js';
-import type { Logger } from './logging.js';
-import type { WebhookMetrics } from './metrics.js';
+import { apiConnectionOf, WatchedResource, type ApiConnection, type WatchOptions } from './informer.js';
 
 export interface IstioRevision {
   /** Istio's revision (`default` for the default one). */
@@ -24,14 +22,9 @@ export function istioConfigMapNames(revision: string): { readonly injector: stri
   return { injector: `istio-sidecar-injector${suffix}`, mesh: `istio${suffix}` };
 }
 
-export interface IstioConfigFollowerOptions extends IstioRevision {
-  readonly kubeConfig: KubeConfig;
-  readonly logger: Logger;
-  readonly metrics?: WebhookMetrics;
+export interface IstioConfigFollowerOptions extends IstioRevision, ApiConnection {
   /** The configuration from Istio's settings (meshgate's own file on top); throws ConfigError when it cannot be honoured. */
   readonly resolve: (istio: IstioSettings) => ResolvedConfig;
-  readonly initialRetryMs?: number;
-  readonly maxRetryMs?: number;
 }
 
 export interface IstioConfigState {
@@ -62,11 +55,7 @@ export class IstioConfigFollower {
     this.names = istioConfigMapNames(options.revision);
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const watchOptions: WatchOptions = {
-      kubeConfig: options.kubeConfig,
-      logger: options.logger,
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-      initialRetryMs: options.initialRetryMs,
-      maxRetryMs: options.maxRetryMs,
+      ...apiConnectionOf(options),
       logPrefix: 'Istio configuration: ',
       onListed: () => this.evaluate(),
       onChange: () => this.evaluate(),
