@@ -173,8 +173,12 @@ const SPEC: readonly Change[] = [
     name: 'extra ports',
     apply: (pod, r) => {
       const port = pick(r, [{ name: 'grpc-api', containerPort: 7070, protocol: 'TCP' }, { containerPort: 5000, protocol: 'TCP' }, { name: 'dns', containerPort: 5353, protocol: 'UDP' }, { name: 'metrics', containerPort: 9102, protocol: 'TCP' }]);
-      ports(firstContainer(pod)).push(port);
-      return `port ${JSON.stringify(port)}`;
+      const list = ports(firstContainer(pod));
+      // The API server refuses a container with two ports of one name (after the webhooks have run,
+      // so what they make of it is never stored): an extra port takes a name not in use.
+      const added = port.name !== undefined && list.some((p) => p['name'] === port.name) ? { ...port, name: `${port.name}-extra` } : port;
+      list.push(added);
+      return `port ${JSON.stringify(added)}`;
     },
   },
   {
